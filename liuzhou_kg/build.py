@@ -1,0 +1,223 @@
+"""The build: source text and curated records in, a validated knowledge graph in ``dist/`` out.
+
+The steps run in order; each takes the previous step's output:
+
+1. ``read_source``      the source text, its SHA-256 checked, split into sentences
+2. ``load_vocabulary``  ontology, SKOS schemes, reference data and SHACL shapes
+3. ``load_records``     the curated facts (YAML, CSV), with file:line on any error
+4. ``build_dataset``    records -> triples, each in the named graph of its sentence
+5. ``compute_coverage`` which facts each sentence gave; every number of the text accounted for
+6. ``validate``         SHACL, zero-row SPARQL checks, HermiT consistency
+7. write                every output into a staging folder, then swapped in for ``dist/``
+
+Input errors raise ``InputError`` (exit 2) and validation failures ``ValidationFailed`` (exit 1);
+in both cases nothing is written and the previous ``dist/`` stays as it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from rdflib import Graph
+from rdflib.compare import to_canonical_graph
+
+from . import paths
+from .coverage import compute_coverage, coverage_json, coverage_markdown, load_exclusions
+from .errors import InputError, Problem, ValidationFailed
+from .namespaces import bind_prefixes
+from .ontology import load_shapes, load_vocabulary
+from .provenance import SOURCE_IRI
+from .records import load_records
+from .source import read_source
+from .to_rdf import ONTOLOGY_GRAPH, build_dataset
+from .validate import union_graph, validate
+from .write import (jsonld, jsonld_context, manifest, nquads, ntriples, rdfxml, sorted_dataset, sorted_graph,
+                    staging_dir, swap_in, trig, void_description, write_json, write_text)
+
+
+@dataclass
+class BuildResult:
+    dist: Path
+    counts: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+
+def build(dist: Path | None = None, *, repo: Path | None = None, report: Callable[[str], None] | None = None,
+          reasoning: bool = True, extras: bool = True) -> BuildResult:
+    """Build everything into ``dist`` (default ``dist/`` of the repository) atomically.
+
+    ``repo`` points at another checkout-shaped folder (``ontology/``, ``graph/``, ``queries/``),
+    which the tests use for their bad-input fixtures. ``extras`` also writes the SPARQL store and
+    the explorer page when their modules are installed.
+    """
+    repo = repo or paths.REPO
+    dist = Path(dist or paths.DIST)
+    say = report or (lambda message: None)
+    result = BuildResult(dist)
+    clock = _Clock(result.timings, say)
+
+    with clock("read the source text"):
+        source_path = repo / "graph" / "sources" / paths.SOURCE_TEXT.name
+        source = read_source(source_path)
+        raw = source_path.read_bytes()
+        source_sha = hashlib.sha256(raw).hexdigest()
+        _check_checksum(source_path, source_sha)
+    with clock("load the ontology, schemes and shapes"):
+        vocab = load_vocabulary(repo / "ontology")
+        canonical = Graph()  # stable blank-node labels, so outputs are byte-identical build to build
+        bind_prefixes(canonical)
+        canonical += to_canonical_graph(vocab.ontology)
+        vocab.ontology = canonical
+        shapes = load_shapes(repo / "ontology")
+    with clock("load the fact records"):
+        records = load_records(repo / "graph" / "facts")
+    with clock(f"derive triples from {len(records)} records"):
+        facts = build_dataset(records, vocab, source, source_sha)
+        _add_links(facts.dataset)
+        dataset = sorted_dataset(facts.dataset)
+        quads = nquads(dataset)
+    with clock("check coverage of the text"):
+        coverage = compute_coverage(source, facts, load_exclusions(repo / "graph" / paths.COVERAGE_EXCLUSIONS.name))
+    with clock("validate (SHACL, SPARQL checks, HermiT)"):
+        validation = validate(dataset, shapes, quads, owl=reasoning, checks_dir=repo / "queries" / "checks")
+    failures = validation.failures()
+    if coverage.uncovered:
+        failures += ("\n" if failures else "") + "coverage: numbers of the text that no fact uses and no exclusion lists:\n" + "\n".join(
+            f"  - {n.passage}: {n.text}" for n in coverage.uncovered)
+    if failures:
+        raise ValidationFailed(failures)
+
+    staged = staging_dir(dist)
+    try:
+        with clock("write the outputs"):
+            union = sorted_graph(union_graph(dataset))
+            ontology = sorted_graph(dataset.graph(ONTOLOGY_GRAPH))
+            write_text(staged / "ontology.ttl", ontology.serialize(format="turtle"))
+            (staged / "ontology.owl").write_bytes(rdfxml(ontology))
+            write_text(staged / "liuzhou.trig", trig(dataset))
+            (staged / "liuzhou.nq").write_bytes(quads)
+            write_text(staged / "liuzhou.ttl", union.serialize(format="turtle"))
+            (staged / "liuzhou.nt").write_bytes(ntriples(union))
+            (staged / "liuzhou.jsonld").write_bytes(jsonld(union))
+            write_json(staged / "context.jsonld", jsonld_context())
+            write_text(staged / "coverage.md", coverage_markdown(coverage))
+            write_json(staged / "coverage.json", coverage_json(coverage))
+            write_json(staged / "validation.json", validation.as_json())
+            write_text(staged / "validation.md", _validation_markdown(validation))
+        if extras:
+            _write_extras(staged, dataset, clock)
+        with clock("describe the dataset (VoID, DCAT) and the manifest"):
+            sizes = {p.name: p.stat().st_size for p in sorted(staged.iterdir()) if p.is_file() and p.suffix in (".ttl", ".trig", ".nq", ".nt", ".jsonld", ".owl")}
+            void = void_description(dataset, union, sizes, SOURCE_IRI)
+            write_text(staged / "void.ttl", sorted_graph(void).serialize(format="turtle"))
+            (staged / ".pid").unlink(missing_ok=True)
+            write_json(staged / "manifest.json", manifest(staged))
+        swap_in(staged, dist)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    result.counts = _counts(dataset, union, coverage)
+    say(f"built {dist}: {result.counts['triples']} triples in {result.counts['named_graphs']} named graphs")
+    return result
+
+
+def _write_extras(staged: Path, dataset, clock) -> None:
+    """The SPARQL store and the explorer page, from the modules that own them."""
+    try:
+        from .store import write_store
+    except ImportError:
+        write_store = None
+    if write_store is not None:
+        with clock("load the SPARQL store"):
+            write_store(staged / "liuzhou.nq", staged / "store")
+    try:
+        from .explore import write_explorer
+    except ImportError:
+        write_explorer = None
+    if write_explorer is not None:
+        with clock("draw the explorer page"):
+            write_explorer(dataset, staged / "graph.html")
+
+
+def _add_links(dataset) -> None:
+    """Verified links to external identifiers, when the linking module provides them."""
+    try:
+        from .link import verified_links_graph
+    except ImportError:
+        return
+    from .namespaces import LZG
+
+    target = dataset.graph(LZG["links"])
+    for triple in verified_links_graph():
+        target.add(triple)
+
+
+def _check_checksum(source_path: Path, sha: str) -> None:
+    sums = source_path.parent / "SHA256SUMS"
+    if not sums.exists():
+        return
+    for line_number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
+        parts = line.split()
+        if len(parts) == 2 and parts[1].lstrip("*") == source_path.name and parts[0] != sha:
+            raise InputError([Problem(source_path, None, f"SHA-256 is {sha}, but {sums.name}:{line_number} records "
+                                                         f"{parts[0]}: the source must stay byte-identical to the original")])
+
+
+def _counts(dataset, union: Graph, coverage) -> dict:
+    from rdflib.namespace import RDF
+
+    from .namespaces import LZO
+
+    classes: dict[str, int] = {}
+    for s, o in union.subject_objects(RDF.type):
+        if str(o).startswith(str(LZO._NS)):
+            name = str(o).rsplit("#", 1)[1]
+            classes[name] = classes.get(name, 0) + 1
+    return {
+        "triples": len(union),
+        "quads": sum(len(g) for g in dataset.graphs()),
+        "named_graphs": sum(1 for g in dataset.graphs() if len(g)),
+        "classes": dict(sorted(classes.items())),
+        "coverage": coverage.summary(),
+    }
+
+
+def _validation_markdown(validation) -> str:
+    data = validation.as_json()
+    lines = ["# Validation report", "", "Generated by `python build.py`; do not edit.", "",
+             f"- SHACL (pySHACL, shapes in `ontology/shapes.ttl`): {'conforms' if data['shacl']['conforms'] else 'VIOLATIONS'}",
+             f"- SPARQL checks (`queries/checks/*.rq`), each must return zero rows:"]
+    for name, check in sorted(data["checks"].items()):
+        lines.append(f"  - `{name}`: {check['rows']} rows")
+    owl = data["owl"]
+    if owl is not None:
+        lines += [f"- OWL 2 consistency ({owl['reasoner']}): {'consistent' if owl['consistent'] else 'INCONSISTENT'}",
+                  "", "## Class hierarchy inferred by HermiT", "", "| class | inferred superclasses |", "| --- | --- |"]
+        for cls, ancestors in sorted(owl["inferred_class_hierarchy"].items()):
+            lines.append(f"| {cls} | {', '.join(ancestors)} |")
+    return "\n".join(lines) + "\n"
+
+
+class _Clock:
+    def __init__(self, timings: dict, say: Callable[[str], None]):
+        self.timings, self.say = timings, say
+
+    def __call__(self, step: str):
+        return _Step(self, step)
+
+
+class _Step:
+    def __init__(self, clock: _Clock, step: str):
+        self.clock, self.step = clock, step
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+        self.clock.say(f"{self.step} …")
+
+    def __exit__(self, *exc):
+        self.clock.timings[self.step] = round(time.perf_counter() - self.start, 3)
+        return False

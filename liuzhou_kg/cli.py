@@ -1,0 +1,64 @@
+"""The ``liuzhou-kg`` command: a thin argparse layer over the package.
+
+Each subcommand lives in its own module, which exposes ``add_parser(subparsers)``; the parser it
+adds sets ``func`` to a callable taking the parsed arguments and returning an exit code.
+
+Exit codes: 0 ok, 1 validation failed, 2 usage or input error.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import InputError, ValidationFailed
+
+# Modules that contribute subcommands, in the order ``--help`` lists them.
+COMMAND_MODULES = [
+    "liuzhou_kg.commands.build",
+    "liuzhou_kg.commands.query",
+    "liuzhou_kg.commands.serve",
+    "liuzhou_kg.commands.viz",
+]
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="liuzhou-kg",
+        description="Build, query, explore and link the Liuzhou innovation knowledge graph.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _utf8_stdio()
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ValidationFailed as err:
+        print(f"validation failed:\n{err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _utf8_stdio() -> None:
+    """Write UTF-8 whatever the locale, so Chinese labels survive ``LC_ALL=C``."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8", errors="replace")
+        except (AttributeError, ValueError):
+            pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

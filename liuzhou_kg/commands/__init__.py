@@ -1,0 +1,1 @@
+"""Subcommands of the ``liuzhou-kg`` CLI, one module each."""

@@ -1,0 +1,279 @@
+"""Load the curated fact records (``graph/facts/*.yaml`` and ``*.csv``) with their line numbers.
+
+A record states facts about one subject and cites the sentence(s) they come from with ``quote``.
+This module only parses and checks the *shape* of records; what the keys mean is decided in
+``to_rdf``, against the ontology. Every problem is reported as ``file:line: what``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .errors import InputError, Problem
+
+# Keys every record may have; every other key names a property.
+RESERVED = {"id", "about", "type", "label", "altLabel", "quote"}
+LANGUAGES = ("zh", "en")
+OBSERVATION_COLUMNS = [
+    "id", "indicator", "area", "entity", "period", "value", "unit", "growth_rate",
+    "qualifier", "share_of", "national_rank", "quote", "context_quote",
+]
+OBSERVATION_REQUIRED = ["id", "indicator", "area", "entity", "period", "value", "unit", "qualifier", "quote"]
+
+
+@dataclass
+class Value:
+    """A value as written in a record: a string, number, language map or list of those."""
+
+    data: Any
+    line: int
+
+
+@dataclass
+class Record:
+    file: Path
+    line: int
+    subject: str  # the id of the subject
+    is_new: bool  # True for `id:` (mints the entity), False for `about:`
+    kind: str  # "entity" or "observation"
+    type: str | None = None
+    label: dict[str, str] = field(default_factory=dict)
+    alt_label: dict[str, str] = field(default_factory=dict)
+    quotes: list[Value] = field(default_factory=list)
+    properties: dict[str, Value] = field(default_factory=dict)
+
+    def where(self, line: int | None = None) -> tuple[Path, int]:
+        return self.file, line or self.line
+
+
+def load_records(directory: Path) -> list[Record]:
+    """Every record under ``directory``, in file order; raises InputError listing all problems."""
+    records: list[Record] = []
+    problems: list[Problem] = []
+    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.csv"))
+    if not files:
+        raise InputError([Problem(directory, None, "no fact files (*.yaml, *.csv) found")])
+    for path in files:
+        try:
+            loaded = _load_yaml(path) if path.suffix == ".yaml" else _load_csv(path)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        records.extend(loaded)
+    problems.extend(_duplicate_ids(records))
+    if problems:
+        raise InputError(problems)
+    return records
+
+
+# ---------------------------------------------------------------- YAML
+def _load_yaml(path: Path) -> list[Record]:
+    text = _read_text(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        reason = getattr(err, "problem", None) or str(err)
+        raise InputError([Problem(path, line, f"malformed YAML: {reason}", column)]) from None
+    if root is None:
+        return []
+    if not isinstance(root, SequenceNode):
+        raise InputError([Problem(path, _line(root), "expected a list of records")])
+    records, problems = [], []
+    for node in root.value:
+        try:
+            records.append(_record_from_node(path, node))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise InputError(problems)
+    return records
+
+
+def _record_from_node(path: Path, node) -> Record:
+    if not isinstance(node, MappingNode):
+        raise InputError([Problem(path, _line(node), "a record must be a mapping of keys to values")])
+    problems: list[Problem] = []
+    entries: dict[str, Value] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, ScalarNode) else None
+        if not isinstance(key, str) or not key:
+            problems.append(Problem(path, _line(key_node), "record keys must be plain names"))
+            continue
+        if key in entries:
+            problems.append(Problem(path, _line(key_node), f"duplicate key {key!r} in one record"))
+            continue
+        entries[key] = Value(_plain(path, value_node, problems), _line(value_node))
+    line = _line(node)
+    if problems:
+        raise InputError(problems)
+    return _record_from_entries(path, line, entries, kind="entity")
+
+
+def _plain(path: Path, node, problems: list[Problem]) -> Any:
+    """The node as plain Python data (strings kept as written: no YAML type guessing for ids)."""
+    if isinstance(node, ScalarNode):
+        if node.tag.endswith(":null") or (node.value == "" and node.style is None):
+            return None
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [_plain(path, item, problems) for item in node.value]
+    if isinstance(node, MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in out:
+                problems.append(Problem(path, _line(key_node), f"duplicate key {key!r}"))
+            out[key] = _plain(path, value_node, problems)
+        return out
+    return None
+
+
+def _record_from_entries(path: Path, line: int, entries: dict[str, Value], kind: str) -> Record:
+    problems: list[Problem] = []
+    has_id, has_about = "id" in entries, "about" in entries
+    if has_id == has_about:
+        raise InputError([Problem(path, line, "a record needs exactly one of `id` (a new entity) or `about` (an existing one)")])
+    subject_value = entries["id"] if has_id else entries["about"]
+    subject = subject_value.data
+    if not isinstance(subject, str) or not _is_slug(subject):
+        problems.append(Problem(path, subject_value.line,
+                                f"identifier {subject!r} must be an ASCII slug (lower-case letters, digits and hyphens)"))
+    record = Record(path, line, str(subject), has_id, kind)
+    if has_id:
+        if "type" not in entries:
+            problems.append(Problem(path, line, f"record {subject!r} has no `type`"))
+        else:
+            record.type = entries["type"].data
+        if "label" not in entries:
+            problems.append(Problem(path, line, f"record {subject!r} has no `label`"))
+    elif "type" in entries or "label" in entries:
+        problems.append(Problem(path, line, f"an `about` record adds statements only; give `type` and `label` where {subject!r} is defined"))
+    for key in ("label", "altLabel"):
+        if key in entries:
+            labels = _language_map(path, entries[key], key, problems, required=LANGUAGES if key == "label" else ())
+            if key == "label":
+                record.label = labels
+            else:
+                record.alt_label = labels
+    if "quote" not in entries:
+        problems.append(Problem(path, line, f"record {subject!r} cites no sentence: add `quote`"))
+    else:
+        quote = entries["quote"]
+        quotes = quote.data if isinstance(quote.data, list) else [quote.data]
+        for text in quotes:
+            if not isinstance(text, str) or not text.strip():
+                problems.append(Problem(path, quote.line, "`quote` must be text (or a list of texts) from the source"))
+            else:
+                record.quotes.append(Value(text, quote.line))
+    record.properties = {k: v for k, v in entries.items() if k not in RESERVED}
+    if problems:
+        raise InputError(problems)
+    return record
+
+
+def _language_map(path: Path, value: Value, key: str, problems: list[Problem], required=()) -> dict[str, str]:
+    if not isinstance(value.data, dict):
+        problems.append(Problem(path, value.line, f"`{key}` needs a language for each text, e.g. {{zh: 柳工, en: LiuGong}}; got {value.data!r}"))
+        return {}
+    labels = {}
+    for lang, text in value.data.items():
+        if lang not in LANGUAGES:
+            problems.append(Problem(path, value.line, f"`{key}` has an unknown language {lang!r} (use zh and en)"))
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(Problem(path, value.line, f"`{key}` in {lang} is empty"))
+        else:
+            labels[lang] = text.strip()
+    for lang in required:
+        if lang not in value.data:
+            problems.append(Problem(path, value.line, f"`{key}` has no {lang} text"))
+    return labels
+
+
+# ---------------------------------------------------------------- CSV (observations)
+def _load_csv(path: Path) -> list[Record]:
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as err:
+        raise InputError([Problem(path, reader.line_num, f"malformed CSV: {err}")]) from None
+    if not rows:
+        raise InputError([Problem(path, 1, "empty CSV: expected a header row")])
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in OBSERVATION_COLUMNS if c not in header]
+    unknown = [c for c in header if c not in OBSERVATION_COLUMNS]
+    if missing or unknown:
+        detail = (f"missing columns {missing}" if missing else "") + ("; " if missing and unknown else "") + (
+            f"unknown columns {unknown}" if unknown else "")
+        raise InputError([Problem(path, 1, f"observation header: {detail}; expected {','.join(OBSERVATION_COLUMNS)}")])
+    records, problems = [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.append(Problem(path, line, f"row has {len(row)} fields, the header has {len(header)}"))
+            continue
+        cells = {name: cell.strip() for name, cell in zip(header, row)}
+        empty = [c for c in OBSERVATION_REQUIRED if not cells[c]]
+        if empty:
+            problems.append(Problem(path, line, f"observation {cells['id'] or '?'} lacks {', '.join(empty)}"))
+            continue
+        entries = {"id": Value(cells["id"], line), "quote": Value(
+            [cells["quote"]] + ([cells["context_quote"]] if cells["context_quote"] else []), line)}
+        for name in OBSERVATION_COLUMNS:
+            if name not in ("id", "quote", "context_quote") and cells[name]:
+                entries[name] = Value(cells[name], line)
+        try:
+            record = _record_from_entries(path, line, {**entries, "type": Value("Observation", line),
+                                                       "label": Value({"zh": "-", "en": "-"}, line)}, "observation")
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        record.label = {}  # observation labels are generated from their dimensions
+        records.append(record)
+    if problems:
+        raise InputError(problems)
+    return records
+
+
+# ---------------------------------------------------------------- helpers
+def _duplicate_ids(records: list[Record]) -> list[Problem]:
+    seen: dict[str, Record] = {}
+    problems = []
+    for record in records:
+        if not record.is_new:
+            continue
+        if record.subject in seen:
+            first = seen[record.subject]
+            problems.append(Problem(record.file, record.line,
+                                    f"duplicate identifier {record.subject!r} (first defined at {first.file.name}:{first.line})"))
+        else:
+            seen[record.subject] = record
+    return problems
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError([Problem(path, None, f"not UTF-8 text (byte {err.start})")]) from None
+    except OSError as err:
+        raise InputError([Problem(path, None, f"cannot read: {err.strerror}")]) from None
+
+
+def _line(node) -> int:
+    return node.start_mark.line + 1
+
+
+def _is_slug(text: str) -> bool:
+    return bool(text) and all(c.islower() or c.isdigit() or c == "-" for c in text if c.isascii()) and text.isascii() \
+        and not text.startswith("-") and not text.endswith("-")

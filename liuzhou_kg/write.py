@@ -1,0 +1,243 @@
+"""Serialize the dataset and reports into an output folder, deterministically.
+
+Every file is produced from sorted input, so two builds of the same inputs are byte-identical
+(whatever PYTHONHASHSEED or locale). All text is UTF-8.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+
+from .namespaces import LZ, LZG, PREFIXES, bind_prefixes
+
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DATASET_IRI = LZ["dataset"]
+MEDIA_TYPES = {
+    ".ttl": "text/turtle", ".trig": "application/trig", ".nq": "application/n-quads",
+    ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
+}
+
+
+def write_text(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("utf-8"))
+
+
+def write_json(path: Path, data) -> None:
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def sorted_graph(graph: Graph) -> Graph:
+    """A copy whose triples were inserted in sorted order, so serializers iterate deterministically."""
+    out = Graph()
+    bind_prefixes(out)
+    for triple in sorted(graph, key=_triple_key):
+        out.add(triple)
+    return out
+
+
+def sorted_dataset(dataset: Dataset) -> Dataset:
+    out = Dataset()
+    bind_prefixes(out)
+    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        if len(graph) == 0:
+            continue
+        target = out.graph(graph.identifier)
+        for triple in sorted(graph, key=_triple_key):
+            target.add(triple)
+    return out
+
+
+def nquads(dataset: Dataset) -> bytes:
+    """N-Quads, one statement per line, lines sorted."""
+    text = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def ntriples(graph: Graph) -> bytes:
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def jsonld_context() -> dict:
+    return {"@context": dict(sorted(PREFIXES.items()))}
+
+
+def jsonld(graph: Graph) -> bytes:
+    """Compacted JSON-LD with the project's context inline (also written alone as context.jsonld)."""
+    context = jsonld_context()["@context"]
+    text = graph.serialize(format="json-ld", context=context, auto_compact=True, encoding="utf-8").decode("utf-8")
+    data = json.loads(text)
+    nodes = data.get("@graph", [data] if "@id" in data else [])
+    data = {"@context": context, "@graph": sorted((_sort_node(n) for n in nodes), key=lambda n: str(n.get("@id", "")))}
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _sort_node(value):
+    if isinstance(value, dict):
+        return {k: _sort_node(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((_sort_node(v) for v in value), key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return value
+
+
+def void_description(dataset: Dataset, union: Graph, files: dict[str, int], source_iri: URIRef) -> Graph:
+    """VoID and DCAT: counts, vocabularies, partitions, license, source and distributions."""
+    g = Graph()
+    bind_prefixes(g)
+    g.bind("foaf", FOAF)
+    d = DATASET_IRI
+    g.add((d, RDF.type, VOID.Dataset))
+    g.add((d, RDF.type, DCAT.Dataset))
+    g.add((d, DCTERMS.title, Literal("柳州创新驱动发展知识图谱", lang="zh")))
+    g.add((d, DCTERMS.title, Literal("Liuzhou innovation knowledge graph", lang="en")))
+    g.add((d, RDFS.label, Literal("柳州创新驱动发展知识图谱", lang="zh")))
+    g.add((d, RDFS.label, Literal("Liuzhou innovation knowledge graph", lang="en")))
+    g.add((d, DCTERMS.description, Literal(
+        "Every fact of a 2015 text on Liuzhou's innovation-driven development: 2014 results and the 2015 plan, "
+        "each triple in the named graph of the sentence it comes from.", lang="en")))
+    g.add((d, DCTERMS.license, LICENSE))
+    g.add((d, DCTERMS.source, source_iri))
+    g.add((d, DCTERMS.language, Literal("zh")))
+    g.add((d, DCTERMS.language, Literal("en")))
+    g.add((d, DCTERMS.spatial, LZ["liuzhou"]))
+    g.add((d, DCTERMS.temporal, LZ["year-2014"]))
+    g.add((d, DCTERMS.temporal, LZ["year-2015"]))
+    g.add((d, VOID.uriSpace, Literal(str(LZ))))
+    g.add((d, VOID.exampleResource, LZ["liugong"]))
+    g.add((d, VOID.triples, Literal(len(union), datatype=XSD.integer)))
+    subjects = {s for s in union.subjects() if isinstance(s, URIRef)}
+    g.add((d, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
+    g.add((d, VOID.entities, Literal(len({s for s in subjects if str(s).startswith(str(LZ))}), datatype=XSD.integer)))
+    properties = {p for p in union.predicates()}
+    g.add((d, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
+    class_counts: dict[URIRef, int] = {}
+    for s, o in union.subject_objects(RDF.type):
+        if isinstance(o, URIRef):
+            class_counts[o] = class_counts.get(o, 0) + 1
+    g.add((d, VOID.classes, Literal(len(class_counts), datatype=XSD.integer)))
+    for prefix in ("lzo", "rdfs", "owl", "skos", "org", "schema", "prov", "qb", "time", "oa", "dcterms",
+                   "sdmx-dimension", "sdmx-attribute", "sdmx-measure"):
+        g.add((d, VOID.vocabulary, URIRef(PREFIXES[prefix])))
+    for cls, count in sorted(class_counts.items()):
+        if not str(cls).startswith(PREFIXES["lzo"]):
+            continue
+        part = URIRef(f"{d}/class/{str(cls).rsplit('#', 1)[1]}")
+        g.add((d, VOID.classPartition, part))
+        g.add((part, VOID["class"], cls))
+        g.add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
+    for graph in sorted(dataset.graphs(), key=lambda x: str(x.identifier)):
+        if len(graph) == 0 or not str(graph.identifier).startswith(str(LZG)):
+            continue
+        g.add((d, VOID.subset, graph.identifier))
+        g.add((graph.identifier, RDF.type, VOID.Dataset))
+        g.add((graph.identifier, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
+    for name, size in sorted(files.items()):
+        dist = URIRef(f"{d}/distribution/{name}")
+        g.add((d, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.downloadURL, URIRef(f"https://w3id.org/liuzhou-kg/dist/{name}")))
+        g.add((dist, DCTERMS.title, Literal(name)))
+        g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+        media = MEDIA_TYPES.get(Path(name).suffix)
+        if media:
+            g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
+        if name in ("liuzhou.nt", "liuzhou.ttl", "liuzhou.jsonld"):
+            g.add((d, VOID.dataDump, URIRef(f"https://w3id.org/liuzhou-kg/dist/{name}")))
+    return g
+
+
+def manifest(directory: Path) -> dict:
+    """sha256 and size of every file under ``directory`` (the store is listed as a database)."""
+    files = {}
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and path.name != "manifest.json" and "store" not in path.relative_to(directory).parts:
+            data = path.read_bytes()
+            files[path.relative_to(directory).as_posix()] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    return {"files": files}
+
+
+# ---------------------------------------------------------------- atomic output folder
+def staging_dir(dist: Path) -> Path:
+    dist.parent.mkdir(parents=True, exist_ok=True)
+    recover(dist)
+    staged = Path(tempfile.mkdtemp(prefix=f".{dist.name}-build-", dir=dist.parent))
+    (staged / ".pid").write_text(str(os.getpid()))
+    return staged
+
+
+def swap_in(staged: Path, dist: Path) -> None:
+    """Replace ``dist`` with ``staged``: two renames, then the old folder is removed.
+
+    A build killed before this point leaves ``dist`` untouched. If it dies between the two
+    renames, the next build restores the old folder first (see ``recover``).
+    """
+    old = None
+    if dist.exists():
+        old = dist.parent / f".{dist.name}-old-{os.getpid()}"
+        os.rename(dist, old)
+    os.rename(staged, dist)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(dist: Path) -> None:
+    """Put back an old output folder left aside by a build that died mid-swap; drop stale staging."""
+    leftovers = sorted(dist.parent.glob(f".{dist.name}-old-*"))
+    if leftovers and not dist.exists():
+        os.rename(leftovers[-1], dist)
+        leftovers = leftovers[:-1]
+    for path in leftovers + sorted(dist.parent.glob(f".{dist.name}-build-*")):
+        if not _owned_by_live_process(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _owned_by_live_process(path: Path) -> bool:
+    marker = path / ".pid" if path.is_dir() else None
+    if marker is None or not marker.exists():
+        return False
+    try:
+        os.kill(int(marker.read_text()), 0)
+        return True
+    except (ValueError, ProcessLookupError, PermissionError, OSError):
+        return False
+
+
+def _triple_key(triple):
+    return tuple((type(t).__name__, str(t), str(getattr(t, "datatype", "") or ""), str(getattr(t, "language", "") or ""))
+                 for t in triple)
+
+
+
+def trig(dataset: Dataset) -> str:
+    """TriG with the named graphs in IRI order (rdflib's own TriG writer orders them at random)."""
+    prefix_lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items())]
+    parts = ["\n".join(prefix_lines), ""]
+    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        if len(graph) == 0 or graph.identifier == DATASET_DEFAULT_GRAPH_ID:
+            continue
+        body = sorted_graph(graph).serialize(format="turtle")
+        body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix")).strip()
+        indented = "\n".join(("    " + line) if line else "" for line in body.splitlines())
+        parts.append(f"<{graph.identifier}> {{\n{indented}\n}}\n")
+    return "\n".join(parts)
+
+
+def rdfxml(graph: Graph) -> bytes:
+    """RDF/XML (opens in Protégé), written by Oxigraph from sorted triples so it is stable."""
+    import pyoxigraph
+
+    from .store_convert import to_oxigraph_triple
+
+    triples = [to_oxigraph_triple(t) for t in sorted(graph, key=_triple_key)]
+    prefixes = {p: ns for p, ns in sorted(PREFIXES.items()) if "-" not in p}
+    return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=prefixes)
