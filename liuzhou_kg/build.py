@@ -33,7 +33,7 @@ from .ontology import load_shapes, load_vocabulary
 from .provenance import SOURCE_IRI
 from .records import load_records
 from .source import read_source
-from .to_rdf import ONTOLOGY_GRAPH, build_dataset
+from .to_rdf import ONTOLOGY_GRAPH, build_dataset, materialize_types
 from .validate import union_graph, validate
 from .write import (jsonld, jsonld_context, manifest, nquads, ntriples, rdfxml, sorted_dataset, sorted_graph,
                     staging_dir, swap_in, trig, void_description, write_json, write_text)
@@ -78,6 +78,7 @@ def build(dist: Path | None = None, *, repo: Path | None = None, report: Callabl
     with clock(f"derive triples from {len(records)} records"):
         facts = build_dataset(records, vocab, source, source_sha)
         _add_links(facts.dataset)
+        materialize_types(facts.dataset, vocab)
         dataset = sorted_dataset(facts.dataset)
         quads = nquads(dataset)
     with clock("check coverage of the text"):

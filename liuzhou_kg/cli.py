@@ -19,6 +19,10 @@ COMMAND_MODULES = [
     "liuzhou_kg.commands.query",
     "liuzhou_kg.commands.serve",
     "liuzhou_kg.commands.viz",
+    "liuzhou_kg.commands.link",
+    "liuzhou_kg.commands.import_",
+    "liuzhou_kg.commands.push",
+    "liuzhou_kg.commands.export",
 ]
 
 
@@ -35,8 +39,12 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return run_command(make_parser(), argv)
+
+
+def run_command(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
+    """Parse ``argv`` and run the chosen function, mapping errors to the documented exit codes."""
     _utf8_stdio()
-    parser = make_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

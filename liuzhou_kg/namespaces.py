@@ -152,6 +152,7 @@ PREFIXES: dict[str, str] = {
     "sdmx-attribute": str(SDMX_ATTRIBUTE),
     "sdmx-measure": str(SDMX_MEASURE),
     "vann": str(VANN),
+    "foaf": "http://xmlns.com/foaf/0.1/",
 }
 
 

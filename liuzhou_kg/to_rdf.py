@@ -25,6 +25,7 @@ from .source import SourceText
 ONTOLOGY_GRAPH = LZG["ontology"]
 REFERENCE_GRAPH = LZG["reference"]
 PROVENANCE_GRAPH = LZG["provenance"]
+INFERENCES_GRAPH = LZG["inferences"]
 NO_DEADLINE = "none-stated"
 DATASET = LZ["dataset-liuzhou-statistics"]
 # Columns of observations.csv and the Data Cube components they fill.
@@ -76,16 +77,39 @@ def build_dataset(records: list[Record], vocab: Vocabulary, source: SourceText, 
             continue
         facts.citations[id(record)] = citations
         facts.numbers_used[id(record)] = used
+        # The record's triples go into the graph of its first quote, the sentence that states them.
+        # Further quotes give context (the year a paragraph opens with): their graphs record only
+        # that the subject draws on them, so a triple is never repeated across graphs.
         subject = LZ[record.subject]
-        for citation in citations:
+        for index, citation in enumerate(citations):
             graph = dataset.graph(graph_iri(citation.sentence))
-            for triple in triples:
-                graph.add(triple)
+            if index == 0:
+                for triple in triples:
+                    graph.add(triple)
             graph.add((subject, PROV.wasDerivedFrom, passage_iri(citation.sentence)))
             describe_fact_graph(provenance, citation.sentence)
     if problems:
         raise InputError(problems)
     return facts
+
+
+def materialize_types(dataset: Dataset, vocab: Vocabulary) -> int:
+    """Add every superclass type entailed by the ontology's subclass axioms to ``lzg:inferences``.
+
+    A key laboratory is then also an ``lzo:InnovationPlatform`` and an ``org:Organization`` to a
+    plain SPARQL query, with no reasoner at query time. The entailed triples live in their own
+    graph, apart from what the text states. Returns the number of triples added.
+    """
+    inferred = dataset.graph(INFERENCES_GRAPH)
+    stated = set()
+    for s, _, o, g in dataset.quads((None, RDF.type, None, None)):
+        if g not in (ONTOLOGY_GRAPH, INFERENCES_GRAPH) and isinstance(o, URIRef):
+            stated.add((s, o))
+    for subject, cls in sorted(stated):
+        for ancestor in sorted(vocab.superclasses.get(cls, ())):
+            if ancestor != cls and (subject, ancestor) not in stated and isinstance(ancestor, URIRef):
+                inferred.add((subject, RDF.type, ancestor))
+    return len(inferred)
 
 
 # ---------------------------------------------------------------- per record
@@ -249,10 +273,11 @@ def _base_value(record, vocab, problems):
     return _plain_decimal(value), base_unit
 
 
-def _plain_decimal(value: Decimal) -> Decimal:
-    """2.2085100000E+11 -> 220851000000: no exponent, no trailing zeros."""
-    normalized = value.normalize()
-    return Decimal(format(normalized, "f"))
+def _plain_decimal(value: Decimal) -> str:
+    """The canonical xsd:decimal form: no exponent, no trailing zeros, at least one decimal
+    (2.2085100000E+11 -> "220851000000.0"), so every serializer writes it the same way."""
+    text = format(value.normalize(), "f")
+    return text if "." in text else text + ".0"
 
 
 def _observation_labels(record, subject, labels):

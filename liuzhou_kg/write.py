@@ -83,8 +83,9 @@ def jsonld(graph: Graph) -> bytes:
 
 
 def _sort_node(value):
+    """Sort the values of multi-valued properties (sets in RDF); never the members of an @list."""
     if isinstance(value, dict):
-        return {k: _sort_node(v) for k, v in value.items()}
+        return {k: ([_sort_node(v) for v in items] if k == "@list" else _sort_node(items)) for k, items in value.items()}
     if isinstance(value, list):
         return sorted((_sort_node(v) for v in value), key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
     return value
@@ -220,16 +221,17 @@ def _triple_key(triple):
 
 def trig(dataset: Dataset) -> str:
     """TriG with the named graphs in IRI order (rdflib's own TriG writer orders them at random)."""
-    prefix_lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(PREFIXES.items())]
-    parts = ["\n".join(prefix_lines), ""]
+    prefix_lines = {f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()}
+    blocks = []
     for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
         if len(graph) == 0 or graph.identifier == DATASET_DEFAULT_GRAPH_ID:
             continue
         body = sorted_graph(graph).serialize(format="turtle")
+        prefix_lines.update(line.strip() for line in body.splitlines() if line.startswith("@prefix"))
         body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix")).strip()
         indented = "\n".join(("    " + line) if line else "" for line in body.splitlines())
-        parts.append(f"<{graph.identifier}> {{\n{indented}\n}}\n")
-    return "\n".join(parts)
+        blocks.append(f"<{graph.identifier}> {{\n{indented}\n}}\n")
+    return "\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)
 
 
 def rdfxml(graph: Graph) -> bytes:

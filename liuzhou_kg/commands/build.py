@@ -7,14 +7,19 @@ from pathlib import Path
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
+    _configure(subparsers.add_parser(
         "build",
         help="build the graph and its outputs into dist/",
         description="Build the knowledge graph from graph/ and ontology/, validate it, and write dist/ atomically.\n\n"
                     "Example:\n  liuzhou-kg build\n  liuzhou-kg build --dist /tmp/out -q",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    ))
+
+
+def _configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dist", type=Path, default=None, help="output folder (default: dist/ of the repository)")
+    parser.add_argument("--repo", type=Path, default=None,
+                        help="read ontology/, graph/ and queries/checks/ from this folder instead of the repository")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     parser.add_argument("--no-reasoner", action="store_true", help="skip the HermiT consistency check (faster; not for releases)")
     parser.set_defaults(func=run)
@@ -27,7 +32,7 @@ def run(args) -> int:
 
     console = Console(stderr=True, highlight=False)
     report = None if args.quiet else (lambda message: console.print(f"[dim]•[/dim] {message}"))
-    result = build(args.dist, report=report, reasoning=not args.no_reasoner)
+    result = build(args.dist, repo=args.repo, report=report, reasoning=not args.no_reasoner)
     if not args.quiet:
         counts = result.counts
         cov = counts["coverage"]
@@ -38,6 +43,9 @@ def run(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..cli import main as cli_main
+    """``python build.py``: the build alone, without loading the other subcommands."""
+    from ..cli import run_command
 
-    return cli_main(["build", *(sys.argv[1:] if argv is None else argv)])
+    parser = argparse.ArgumentParser(prog="build.py", description="Build the graph and its outputs into dist/.")
+    _configure(parser)
+    return run_command(parser, sys.argv[1:] if argv is None else argv)

@@ -1,0 +1,52 @@
+"""Shared fixtures: the graph is built once per test session, and tests assert on the result."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from liuzhou_kg.build import build
+from liuzhou_kg.paths import REPO
+
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def built_dist(tmp_path_factory) -> Path:
+    """A freshly built dist folder (with the store and the explorer), shared by the whole session."""
+    dist = tmp_path_factory.mktemp("build") / "dist"
+    build(dist)
+    return dist
+
+
+@pytest.fixture(scope="session")
+def build_result(tmp_path_factory):
+    """The BuildResult (counts, timings) of a second build, without store and explorer."""
+    dist = tmp_path_factory.mktemp("build-result") / "dist"
+    return build(dist, extras=False)
+
+
+@pytest.fixture(scope="session")
+def quad_store(built_dist) -> pyoxigraph.Store:
+    """An in-memory Oxigraph store of dist/liuzhou.nq, for SPARQL assertions on the facts."""
+    store = pyoxigraph.Store()
+    store.load(path=str(built_dist / "liuzhou.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store
+
+
+@pytest.fixture
+def repo_copy(tmp_path) -> Path:
+    """A throwaway copy of the build's inputs (ontology/, graph/, queries/checks/) to break on purpose."""
+    target = tmp_path / "repo"
+    for name in ("ontology", "graph"):
+        shutil.copytree(REPO / name, target / name)
+    shutil.copytree(REPO / "queries" / "checks", target / "queries" / "checks")
+    return target
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

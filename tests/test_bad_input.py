@@ -1,0 +1,78 @@
+"""Every kind of bad input fails with a message naming the file, the line and what is wrong;
+the exit code is 2 and nothing is written."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from liuzhou_kg.cli import main
+
+CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "bad-input" / "cases.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_bad_input_is_refused(case, repo_copy, tmp_path, capsys):
+    target = repo_copy / case["file"]
+    if case.get("append"):
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(case["content"])
+    else:
+        target.write_text(case["content"], encoding="utf-8")
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "previous.txt").write_text("the previous build", encoding="utf-8")
+
+    code = main(["build", "--repo", str(repo_copy), "--dist", str(dist), "-q", "--no-reasoner"])
+
+    err = capsys.readouterr().err
+    assert code == 2, err
+    for expected in case["expect"]:
+        assert expected in err, f"{expected!r} not in:\n{err}"
+    assert "Traceback" not in err
+    assert sorted(p.name for p in dist.iterdir()) == ["previous.txt"]
+    assert not list(dist.parent.glob(".dist-*")), "a staging folder was left behind"
+
+
+def test_validation_failure_exits_1_and_keeps_the_previous_outputs(repo_copy, tmp_path, capsys):
+    # A goal with no target passes loading but fails the SPARQL check goal-without-target.
+    (repo_copy / "graph" / "facts" / "99-goal.yaml").write_text(
+        "- id: goal-without-target\n  type: Goal\n  label: {zh: 无目标, en: no target}\n"
+        "  quote: 新常态呼唤新动力。\n", encoding="utf-8")
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "previous.txt").write_text("the previous build", encoding="utf-8")
+    code = main(["build", "--repo", str(repo_copy), "--dist", str(dist), "-q", "--no-reasoner"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "goal-without-target-violation" in err and "goal-without-target" in err
+    assert sorted(p.name for p in dist.iterdir()) == ["previous.txt"]
+
+
+def test_an_uncovered_number_fails_unless_excluded(repo_copy, tmp_path, capsys):
+    facts = repo_copy / "graph" / "facts" / "00-review-2014.yaml"
+    text = facts.read_text(encoding="utf-8")
+    # Drop the record of the Baojun 730, the only one that uses the number 730.
+    start = text.index("- id: baojun-730")
+    end = text.index("- id: jingyi-s50")
+    text = text[:start] + text[end:]
+    text = text.replace("- about: baojun-730\n  quote: 2014 年，创新成为驱动经济发展的新动力\n  launchedIn: year-2014\n", "")
+    facts.write_text(text, encoding="utf-8")
+    dist = tmp_path / "dist"
+    code = main(["build", "--repo", str(repo_copy), "--dist", str(dist), "-q", "--no-reasoner"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "p04-s05: 730" in err
+    assert not dist.exists()
+
+    (repo_copy / "graph" / "coverage-exclusions.yaml").write_text(
+        '- passage: p04-s05\n  number: "730"\n  reason: test fixture leaves the Baojun 730 out\n', encoding="utf-8")
+    code = main(["build", "--repo", str(repo_copy), "--dist", str(dist), "-q", "--no-reasoner"])
+    assert code == 0, capsys.readouterr().err
+    import json
+
+    numbers = json.loads((dist / "coverage.json").read_text(encoding="utf-8"))["numbers"]
+    excluded = [n for n in numbers if n["status"] == "excluded"]
+    assert excluded == [{"passage": "p04-s05", "text": "730", "value": "730", "unit": None, "offset": excluded[0]["offset"],
+                         "status": "excluded", "used_by": [], "reason": "test fixture leaves the Baojun 730 out"}]

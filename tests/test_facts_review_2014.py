@@ -1,0 +1,119 @@
+"""The facts of the 2014 review, asserted by SPARQL with exact values."""
+from __future__ import annotations
+
+import pytest
+
+from sparql_helpers import ask, rows
+
+OBSERVATIONS = """
+SELECT ?obs ?indicator ?entity ?value ?unit ?base ?growth ?qualifier WHERE {
+  ?obs a qb:Observation ; lzo:indicator ?i ; lzo:refEntity ?e ; sdmx-dimension:refArea lz:liuzhou ;
+       sdmx-dimension:refPeriod lz:year-2014 ; lzo:statedValue ?value ; lzo:statedUnit ?u ;
+       lzo:baseValue ?base ; lzo:valueQualifier ?q .
+  ?u rdfs:label ?unit . FILTER (lang(?unit) = "zh")
+  OPTIONAL { ?obs lzo:growthRate ?growth }
+  BIND (STRAFTER(STR(?i), STR(lz:)) AS ?indicator)
+  BIND (STRAFTER(STR(?e), STR(lz:)) AS ?entity)
+  BIND (STRAFTER(STR(?q), "qualifier-") AS ?qualifier)
+}"""
+
+
+def test_every_figure_of_2014(quad_store):
+    got = {r[0].rsplit("/", 1)[1]: r[1:] for r in rows(quad_store, OBSERVATIONS)}
+    assert got == {
+        "gdp-2014": ("gdp", "liuzhou", "2208.51", "亿元", "220851000000", "8.5", "exact"),
+        "gross-industrial-output-2014": ("gross-industrial-output", "liuzhou", "4419.86", "亿元", "441986000000", "10.3", "exact"),
+        "fiscal-revenue-2014": ("fiscal-revenue", "liuzhou", "316.55", "亿元", "31655000000", "11.05", "exact"),
+        "fixed-asset-investment-2014": ("fixed-asset-investment", "liuzhou", "1765.49", "亿元", "176549000000", "16", "exact"),
+        "share-of-guangxi-land-area-2014": ("share-of-land-area", "liuzhou", "1/13", "分之", "0.0769230769", "", "exact"),
+        "share-of-guangxi-population-2014": ("share-of-population", "liuzhou", "1/12", "分之", "0.0833333333", "", "exact"),
+        "share-of-guangxi-economic-output-2014": ("share-of-economic-output", "liuzhou", "1/7", "分之", "0.1428571429", "", "exact"),
+        "share-of-guangxi-industrial-output-2014": ("share-of-industrial-output", "liuzhou", "1/5", "分之", "0.2", "", "exact"),
+        "share-of-guangxi-fiscal-revenue-2014": ("share-of-fiscal-revenue", "liuzhou", "1/7", "分之", "0.1428571429", "", "exact"),
+        "new-engineering-technology-centres-2014": ("new-engineering-technology-centres", "liuzhou", "5", "家", "5", "", "exact"),
+        "new-enterprise-technology-centres-2014": ("new-enterprise-technology-centres", "liuzhou", "5", "家", "5", "", "exact"),
+        "new-key-laboratories-2014": ("new-key-laboratories", "liuzhou", "1", "家", "1", "", "exact"),
+        "national-high-tech-enterprises-2014": ("number-of-high-tech-enterprises", "liuzhou", "146", "家", "146", "", "exact"),
+        "annual-vehicle-production-2014": ("annual-vehicle-production", "liuzhou", "200", "万辆", "2000000", "", "exceeded"),
+        "automotive-industry-output-2014": ("output-value", "automotive-industry", "2000", "亿元", "200000000000", "13.7", "exceeded"),
+        "sgmw-output-2014": ("output-value", "sgmw", "700", "亿元", "70000000000", "", "reached-level"),
+        "dongfeng-liuzhou-output-2014": ("output-value", "dongfeng-liuzhou", "200", "亿元", "20000000000", "", "reached-level"),
+        "liugang-steel-output-2014": ("steel-products-output", "liugang", "1300", "万吨", "13000000", "", "reached-level"),
+        "strategic-emerging-industries-output-2014": ("output-value", "strategic-emerging-industries", "300", "亿元", "30000000000", "", "exceeded"),
+        "strategic-emerging-industries-share-2014": ("share-of-city-total", "strategic-emerging-industries", "8.3", "%", "0.083", "", "exact"),
+    }
+
+
+def test_values_are_typed_literals(built_dist):
+    # Read the published file with rdflib: Oxigraph stores xsd:positiveInteger as xsd:integer.
+    from rdflib import Graph
+
+    graph = Graph().parse(built_dist / "liuzhou.nt", format="nt")
+    datatypes = sorted({(str(r[0]), str(r[1])) for r in graph.query("""
+        PREFIX qb: <http://purl.org/linked-data/cube#>
+        SELECT DISTINCT ?p ?dt WHERE { ?o a qb:Observation ; ?p ?v . FILTER isLiteral(?v) BIND (datatype(?v) AS ?dt) }""")})
+    assert datatypes == sorted([
+        (str_("lzo", "baseValue"), "http://www.w3.org/2001/XMLSchema#decimal"),
+        (str_("lzo", "growthRate"), "http://www.w3.org/2001/XMLSchema#decimal"),
+        (str_("lzo", "nationalRank"), "http://www.w3.org/2001/XMLSchema#positiveInteger"),
+        (str_("lzo", "statedValue"), "http://www.w3.org/2001/XMLSchema#decimal"),
+        (str_("lzo", "statedValue"), "http://www.w3.org/2002/07/owl#rational"),
+        ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"),
+    ])
+
+
+def str_(prefix: str, local: str) -> str:
+    from liuzhou_kg.namespaces import PREFIXES
+
+    return PREFIXES[prefix] + local
+
+
+def test_shares_are_of_guangxi(quad_store):
+    assert rows(quad_store, """SELECT ?whole (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o lzo:statedUnit lz:unit-fraction ; lzo:shareOf ?whole }
+                               GROUP BY ?whole""") == [(str_("lz", "guangxi"), "5")]
+
+
+def test_liuzhou_was_fifth_city_past_two_million_vehicles(quad_store):
+    assert rows(quad_store, "SELECT ?rank WHERE { lz:annual-vehicle-production-2014 lzo:nationalRank ?rank }") == [("5",)]
+
+
+def test_enterprises_with_industries_and_products(quad_store):
+    got = rows(quad_store, """
+        SELECT ?zh ?en ?industry WHERE {
+          ?e a lzo:Enterprise ; rdfs:label ?zh , ?en ; lzo:inIndustry ?i ; lzo:locatedIn lz:liuzhou .
+          FILTER (lang(?zh) = "zh" && lang(?en) = "en")
+          BIND (STRAFTER(STR(?i), STR(lz:)) AS ?industry) }""")
+    assert got == sorted([
+        ("上汽通用五菱", "SAIC-GM-Wuling (SGMW)", "automotive-industry"),
+        ("东风柳汽", "Dongfeng Liuzhou Motor", "automotive-industry"),
+        ("柳钢", "Liugang (Liuzhou Iron and Steel Group)", "metallurgy"),
+        ("柳工", "LiuGong", "machinery"),
+    ])
+    assert ask(quad_store, "ASK { lz:liugong lzo:leadsMarketIn lz:large-tonnage-loaders ; lzo:producesCategory lz:large-tonnage-loaders }")
+    assert ask(quad_store, "ASK { lz:liugang lzo:producesCategory lz:steel-products }")
+    assert ask(quad_store, "ASK { lz:liuzhou lzo:leadsMarketIn lz:mini-vehicles , lz:mpv }")
+
+
+def test_new_car_products_of_2014(quad_store):
+    assert rows(quad_store, """
+        SELECT ?zh ?en WHERE { ?p a lzo:Product ; rdfs:label ?zh , ?en ; lzo:productCategory lz:automobiles ;
+                               lzo:launchedIn lz:year-2014 ; lzo:producedIn lz:liuzhou .
+                               FILTER (lang(?zh) = "zh" && lang(?en) = "en") }""") == [("宝骏 730", "Baojun 730"), ("景逸 S50", "Joyear S50")]
+
+
+def test_areas_plans_and_strategies(quad_store):
+    assert ask(quad_store, "ASK { lz:liuzhou a lzo:City ; lzo:locatedIn lz:guangxi , lz:china . lz:guangxi a lzo:AutonomousRegion . lz:china a lzo:Country }")
+    assert ask(quad_store, """ASK { lz:pearl-river-xijiang-development-plan a lzo:RegionalPlan ; lzo:approvedBy lz:china ;
+                                  lzo:appliesTo lz:pearl-river-xijiang-economic-belt . lz:pearl-river-xijiang-economic-belt a lzo:EconomicBelt }""")
+    assert ask(quad_store, "ASK { lz:dual-core-drive-strategy a lzo:Strategy ; lzo:adoptedBy lz:guangxi }")
+    assert ask(quad_store, """ASK { lz:industry-and-openness-strategy a lzo:Strategy ; lzo:adoptedBy lz:liuzhou ; lzo:activeIn lz:year-2014 ;
+                                  lzo:servesGoal lz:goal-xijiang-core-city . lz:goal-xijiang-core-city lzo:appliesTo lz:xijiang-economic-belt }""")
+
+
+@pytest.mark.parametrize("indicator, zh", [
+    ("gdp", "地区生产总值"), ("gross-industrial-output", "工业总产值"), ("fiscal-revenue", "财政收入"),
+    ("fixed-asset-investment", "全社会固定资产投资"),
+])
+def test_indicators_are_skos_concepts(quad_store, indicator, zh):
+    assert ask(quad_store, f"""ASK {{ lz:{indicator} a lzo:Indicator , skos:Concept ; skos:prefLabel "{zh}"@zh ;
+                                    skos:inScheme lz:scheme-indicators }}""")
