@@ -67,7 +67,14 @@ class SourceText:
 
 
 def read_source(path: Path) -> SourceText:
-    raw = path.read_bytes().decode("utf-8")
+    from .errors import InputError, Problem
+
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except OSError as err:
+        raise InputError([Problem(path, None, f"cannot read the source text: {err.strerror}")]) from None
+    except UnicodeDecodeError as err:
+        raise InputError([Problem(path, None, f"the source text is not UTF-8 (byte {err.start})")]) from None
     paragraphs = _paragraphs(raw)
     text_parts: list[str] = []
     offsets: list[int] = []
