@@ -127,6 +127,13 @@ class LZO(DefinedNamespace):
     sentenceNumber: URIRef
     # annotation properties
     conceptScheme: URIRef
+    # identifiers of linked datasets
+    GBT2260Code: URIRef
+    ISO31662Code: URIRef
+    SZSEStockCode: URIRef
+    SSEStockCode: URIRef
+    evidence: URIRef
+    scoreThreshold: URIRef
 
 
 PREFIXES: dict[str, str] = {

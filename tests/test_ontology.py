@@ -19,7 +19,7 @@ def ontology() -> Graph:
 
 
 def own_terms(graph: Graph) -> set[URIRef]:
-    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDFS.Datatype)
     return {s for k in kinds for s in graph.subjects(RDF.type, k) if str(s).startswith(NS)}
 
 

@@ -1,0 +1,47 @@
+"""``liuzhou-kg export``: GraphML, GEXF and CSV node/edge lists for Gephi and other tools."""
+from __future__ import annotations
+
+import argparse
+
+from pathlib import Path
+
+from ..errors import InputError, Problem
+
+
+def add_parser(subparsers) -> None:
+    from ..export import FORMATS
+
+    parser = subparsers.add_parser(
+        "export", help="write the entity network as GraphML, GEXF (Gephi) and CSV",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n"
+               "  liuzhou-kg export --out dist/export\n"
+               "  liuzhou-kg export --format gexf --data dist/liuzhou.trig --out /tmp/gephi",
+        description="Write the network of entities and relations (every triple between two IRIs "
+                    "except rdf:type; ontology and provenance graphs left out unless --all-graphs) "
+                    "as GraphML, GEXF and CSV lists of nodes and edges, with zh/en labels.")
+    parser.add_argument("--format", action="append", choices=FORMATS, dest="formats",
+                        help="a format to write (repeatable; default: all)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: dist/export)")
+    parser.add_argument("--all-graphs", action="store_true",
+                        help="also export the ontology and provenance graphs")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--store", type=Path, default=None,
+                       help="pyoxigraph store directory (default: dist/store)")
+    group.add_argument("--data", type=Path, default=None, help="an RDF file instead of the store")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..export import FORMATS, export
+    from ..paths import DIST
+    from ..store import open_source
+
+    store = open_source(args.store, args.data)
+    out = args.out if args.out is not None else DIST / "export"
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem(out, None, "not a folder")])
+    written = export(store, out, tuple(args.formats or FORMATS), all_graphs=args.all_graphs)
+    for path in written:
+        print(path)
+    return 0

@@ -1,0 +1,141 @@
+"""``liuzhou-kg link DATASET``: find, score and write links to another dataset."""
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+from ..errors import InputError, Problem
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "link", help="find links between this graph's entities and another dataset's",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n"
+               "  liuzhou-kg link tests/fixtures/link/external.ttl --gold tests/fixtures/link/gold.csv\n"
+               "  liuzhou-kg link http://127.0.0.1:3030/geo/sparql --query guangxi.rq --exact 0.9",
+        description="Compare this graph's entities with DATASET's (an RDF file in any syntax, or a "
+                    "SPARQL endpoint URL with --query) by normalised labels (simplified/traditional "
+                    "Chinese, English, pinyin, legal suffixes, short names), type and place; write a "
+                    "linkset (skos:exactMatch above --exact, skos:closeMatch to review above "
+                    "--close) with its VoID description, and a review CSV with every score.")
+    parser.add_argument("dataset", help="RDF file, or SPARQL endpoint URL (needs --query)")
+    parser.add_argument("--query", type=Path, help="CONSTRUCT query (.rq) to ask the endpoint")
+    parser.add_argument("--kg", type=Path, default=None,
+                        help="this graph as an RDF file (default: dist/liuzhou.trig)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="output folder (default: dist/links/<dataset name>)")
+    parser.add_argument("--exact", type=_score, default=None,
+                        help="score from which a one-to-one match is skos:exactMatch (default 0.85)")
+    parser.add_argument("--close", type=_score, default=None,
+                        help="score from which a candidate is listed for review (default 0.6)")
+    parser.add_argument("--gold", type=Path, default=None,
+                        help="CSV of known matches (columns local,external): print precision and recall")
+    parser.add_argument("--timeout", type=float, default=60.0, help="endpoint timeout in seconds")
+    parser.set_defaults(func=run)
+
+    federate = subparsers.add_parser(
+        "federate", help="run a query whose SERVICE calls go to allow-listed endpoints only",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n"
+               "  liuzhou-kg federate -f compare-with-nanning.rq --config federation.yaml\n"
+               "  (federation.yaml: federation: {allow: [http://127.0.0.1:3030/nanning/sparql]})",
+        description="Run a SPARQL query on the store; SERVICE may name only the endpoints listed "
+                    "under federation.allow in the configuration file (--config, or the "
+                    "LIUZHOU_KG_CONFIG variable). Without one, federation is off.")
+    federate.add_argument("query", nargs="?", help="inline SPARQL (or use -f)")
+    federate.add_argument("-f", "--file", type=Path, help="read the query from this .rq file")
+    federate.add_argument("--config", type=Path, default=None,
+                          help="YAML configuration with federation.allow (default: $LIUZHOU_KG_CONFIG)")
+    federate.add_argument("--format", choices=["csv", "tsv", "json"], default="tsv",
+                          help="result format for SELECT (CONSTRUCT is N-Triples)")
+    group = federate.add_mutually_exclusive_group()
+    group.add_argument("--store", type=Path, default=None, help="store directory (default: dist/store)")
+    group.add_argument("--data", type=Path, default=None, help="an RDF file instead of the store")
+    federate.set_defaults(func=run_federate)
+
+
+def run_federate(args) -> int:
+    import os
+    import sys
+
+    import pyoxigraph as ox
+
+    from ..federation import CONFIG_ENV, federated_query, load_allow_list
+    from ..store import open_source
+
+    if (args.query is None) == (args.file is None):
+        raise InputError([Problem("<arguments>", None, "give a query inline or with -f FILE")])
+    if args.file is not None:
+        if not args.file.is_file():
+            raise InputError([Problem(args.file, None, "no such file")])
+        query = args.file.read_text(encoding="utf-8")
+    else:
+        query = args.query
+    config = args.config if args.config is not None else (
+        Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+    allow = load_allow_list(config)
+    store = open_source(args.store, args.data)
+    result = federated_query(store, query, allow)
+    if isinstance(result, bool):
+        print("true" if result else "false")
+    elif isinstance(result, ox.QueryTriples):
+        sys.stdout.write(result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    else:
+        fmt = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+               "json": ox.QueryResultsFormat.JSON}[args.format]
+        sys.stdout.write(result.serialize(format=fmt).decode("utf-8"))
+    return 0
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("a score is between 0 and 1")
+    return value
+
+
+def read_gold(path: Path) -> set[tuple[str, str]]:
+    if not path.is_file():
+        raise InputError([Problem(path, None, "no such file")])
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"local", "external"} - set(reader.fieldnames or ())
+        if missing:
+            raise InputError([Problem(path, 1, f"missing column(s): {', '.join(sorted(missing))}")])
+        pairs = set()
+        for row in reader:
+            if not row["local"] or not row["external"]:
+                raise InputError([Problem(path, reader.line_num, "empty local or external IRI")])
+            pairs.add((row["local"].strip(), row["external"].strip()))
+    return pairs
+
+
+def run(args) -> int:
+    from ..link.discover import discover
+
+    query = None
+    if args.query is not None:
+        if not args.query.is_file():
+            raise InputError([Problem(args.query, None, "no such file")])
+        query = args.query.read_text(encoding="utf-8")
+    gold = read_gold(args.gold) if args.gold else None
+    result = discover(args.dataset, query=query, kg=args.kg, out_dir=args.out, exact=args.exact,
+                      close=args.close, timeout=args.timeout)
+    exact = sum(1 for c in result.candidates if c.decision == "exact")
+    close = sum(1 for c in result.candidates if c.decision == "close")
+    print(f"{result.local_count} entities here, {result.external_count} in {args.dataset}: "
+          f"{exact} exact matches, {close} candidates to review")
+    print(f"linkset: {result.linkset_path}")
+    print(f"review:  {result.review_path}")
+    if gold is not None:
+        from ..link.scoring import evaluate
+
+        ev = evaluate(result.candidates, gold)
+        print(f"precision {ev.precision:.3f} ({ev.true_positives}/{ev.true_positives + ev.false_positives}), "
+              f"recall {ev.recall:.3f} ({ev.true_positives}/{ev.true_positives + ev.false_negatives})")
+    return 0

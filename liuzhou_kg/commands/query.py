@@ -1,0 +1,197 @@
+"""``liuzhou-kg query`` and ``liuzhou-kg queries``: ask the graph, list the ready-made questions."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..sparql import library
+from ..sparql.errors import QueryError, QuerySyntaxError
+from ..sparql.execute import DEFAULT_MAX_RESULT_BYTES, QueryRequest
+from ..sparql.guard import query_form
+from ..sparql.workers import DEFAULT_TIMEOUT, StoreSpec, run_query
+
+FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "query", help="run a SPARQL query (inline, from a file, or by library name)",
+        description="Run a SPARQL query on the graph. QUERY is inline SPARQL or the name of a "
+                    "question in queries/ (see `liuzhou-kg queries`). The ontology's prefixes "
+                    "(lzo:, lz:, lzp:, lzg:, rdfs:, skos:, prov:, qb: ...) are predeclared.",
+        epilog="Examples:\n"
+               "  liuzhou-kg query enterprise-output --lang en\n"
+               "  liuzhou-kg query 'SELECT ?e ?name WHERE { ?e a lzo:Enterprise ; rdfs:label ?name }'\n"
+               "  liuzhou-kg query -f my-question.rq --format csv\n"
+               "  liuzhou-kg query liugong-facts --format jsonld",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("query", nargs="?", help="inline SPARQL or a library question's name")
+    parser.add_argument("-f", "--file", type=Path, help="read the query from this .rq file")
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="output format (default: table; turtle for CONSTRUCT/DESCRIBE)")
+    parser.add_argument("--lang", choices=["zh", "en", "all"], default=None,
+                        help="labels to show (default: zh for table, all otherwise)")
+    parser.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT,
+                        help=f"stop the query after this many seconds (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--max-result-bytes", type=int, default=DEFAULT_MAX_RESULT_BYTES,
+                        help="refuse results larger than this")
+    _add_dataset_options(parser)
+    parser.set_defaults(func=run)
+
+    listing = subparsers.add_parser("queries", help="list the library of competency questions",
+                                    description="List the questions in queries/ with their names.",
+                                    epilog="Example:\n  liuzhou-kg queries --lang en",
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    listing.add_argument("--lang", choices=["zh", "en", "all"], default="all",
+                         help="question language to show (default: both)")
+    listing.set_defaults(func=run_list)
+
+
+def _add_dataset_options(parser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--store", type=Path, default=None,
+                       help="pyoxigraph store directory (default: dist/store)")
+    group.add_argument("--data", type=Path, default=None,
+                       help="query an RDF file (.trig, .nq, .ttl, .nt, .jsonld) loaded in memory")
+
+
+def dataset_spec(args) -> StoreSpec:
+    if args.data is not None:
+        spec = StoreSpec(data_file=str(args.data))
+    else:
+        from ..paths import DIST
+        spec = StoreSpec(store_dir=str(args.store if args.store is not None else DIST / "store"))
+    spec.check()
+    return spec
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def resolve_query(args) -> tuple[str, str]:
+    """(query text, where it came from) for the error messages."""
+    if args.file is not None and args.query is not None:
+        raise InputError("give either QUERY or -f FILE, not both")
+    if args.file is not None:
+        return library.read_query_file(args.file), str(args.file)
+    if args.query is None:
+        raise InputError("no query: give inline SPARQL, -f FILE or a name from `liuzhou-kg queries`")
+    if library.NAME.match(args.query):
+        found = library.find(args.query)
+        if found is None:
+            raise InputError(f"no question named {args.query!r} in queries/; "
+                             "run `liuzhou-kg queries` for the list")
+        return found.text, str(found.path)
+    return args.query, "<query>"
+
+
+def run(args) -> int:
+    text, origin = resolve_query(args)
+    form = query_form(text)
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    fmt = args.format or ("turtle" if graph else "table")
+    if graph and fmt in ("table", "csv", "tsv", "json", "xml"):
+        raise InputError(f"a {form} query gives a graph; use --format turtle, jsonld or nt")
+    if not graph and form is not None and fmt in ("turtle", "jsonld", "nt"):
+        raise InputError(f"a {form} query gives results; use --format table, csv, tsv, json or xml")
+    lang = args.lang or ("zh" if fmt == "table" else "all")
+    spec = dataset_spec(args)
+    request = QueryRequest(text, format="json" if fmt == "table" else fmt,
+                           max_result_bytes=args.max_result_bytes,
+                           lang=None if lang == "all" else lang)
+    try:
+        answer = run_query(spec, request, args.timeout)
+    except QuerySyntaxError as err:
+        raise InputError([Problem(origin, err.line, f"syntax error: {_strip_position(err)}",
+                                  err.column)]) from None
+    except QueryError as err:
+        raise InputError([Problem(origin, None, err.message)]) from None
+    out = sys.stdout
+    try:
+        if fmt == "table":
+            render_table(json.loads(answer.body.decode("utf-8")), out)
+        else:
+            out.flush()
+            out.buffer.write(answer.body)
+            if not answer.body.endswith(b"\n"):
+                out.buffer.write(b"\n")
+            out.buffer.flush()
+    except BrokenPipeError:  # e.g. `liuzhou-kg query ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _strip_position(err: QuerySyntaxError) -> str:
+    prefix = f"line {err.line}, column {err.column}: "
+    return err.message[len(prefix):] if err.message.startswith(prefix) else err.message
+
+
+def render_table(results: dict, out) -> None:
+    """SPARQL JSON results as a rich table; rich measures CJK characters as two columns wide."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..sparql.prefixes import compact
+
+    console = Console(file=out, width=None if out.isatty() else 160, highlight=False,
+                      soft_wrap=False)
+    if "boolean" in results:
+        console.print("true" if results["boolean"] else "false")
+        return
+    variables = results["head"].get("vars", [])
+    table = Table(show_lines=False)
+    for variable in variables:
+        table.add_column(variable, overflow="fold")
+    bindings = results["results"]["bindings"]
+    for binding in bindings:
+        table.add_row(*(_cell(binding.get(v), compact) for v in variables))
+    console.print(table)
+    console.print(f"{len(bindings)} row{'s' if len(bindings) != 1 else ''}")
+
+
+def _cell(term: dict | None, compact) -> str:
+    from rich.markup import escape
+
+    if term is None:
+        return ""
+    if term["type"] == "uri":
+        return escape(compact(term["value"]))
+    if term["type"] == "bnode":
+        return escape(f"_:{term['value']}")
+    return escape(term["value"])
+
+
+def run_list(args) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    questions = library.library()
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160,
+                      highlight=False)
+    table = Table(show_lines=False)
+    table.add_column("name", no_wrap=True)
+    if args.lang in ("zh", "all"):
+        table.add_column("问题")
+    if args.lang in ("en", "all"):
+        table.add_column("question", overflow="fold")
+    for q in questions:
+        row = [q.name]
+        if args.lang in ("zh", "all"):
+            row.append(q.question_zh)
+        if args.lang in ("en", "all"):
+            row.append(q.question_en)
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"{len(questions)} questions; run one with `liuzhou-kg query NAME`")
+    return 0

@@ -1,0 +1,104 @@
+"""``liuzhou-kg viz``: write the interactive network explorer (one offline HTML file)."""
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from ..errors import InputError, Problem
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "viz", help="write the interactive network explorer (an offline HTML page)",
+        description="Write the knowledge graph as one self-contained HTML page: searchable, "
+                    "filterable by class and by section of the source text, in Chinese or English, "
+                    "with the source sentence of every fact. Without a view option it draws the "
+                    "whole graph (what the build writes to dist/graph.html).",
+        epilog="Examples:\n"
+               "  liuzhou-kg viz -o graph.html\n"
+               "  liuzhou-kg viz --focus 柳工 --depth 2 -o liugong.html\n"
+               "  liuzhou-kg viz --query program-targets --lang en\n"
+               "  liuzhou-kg viz --ontology --data dist/liuzhou.trig",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    view = parser.add_mutually_exclusive_group()
+    view.add_argument("--focus", metavar="ENTITY",
+                      help="draw one entity's neighbourhood; ENTITY is an IRI, a prefixed name "
+                           "(lz:liugong) or an exact label (柳工, LiuGong)")
+    view.add_argument("--query", metavar="FILE.rq", type=Path,
+                      help="draw the result of a SELECT or CONSTRUCT query (a .rq file, or the "
+                           "name of a question in queries/)")
+    view.add_argument("--ontology", action="store_true",
+                      help="draw the ontology: the class hierarchy and the properties between classes")
+    parser.add_argument("--depth", type=_depth, default=None,
+                        help="with --focus: how many steps from the entity (default 1)")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh",
+                        help="label language the page opens with (it can switch; default zh)")
+    parser.add_argument("-o", "--out", type=Path, default=None,
+                        help="HTML file to write (default: dist/graph.html, or dist/<view>.html)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--store", type=Path, default=None,
+                        help="pyoxigraph store directory (default: dist/store)")
+    source.add_argument("--data", type=Path, default=None,
+                        help="read an RDF file (.trig, .nq, .ttl, .nt, .jsonld) instead of the store")
+    parser.set_defaults(func=run)
+
+
+def _depth(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:60] or "entity"
+
+
+def _query_path(arg: Path) -> Path:
+    if arg.is_file() or arg.suffix == ".rq" or "/" in str(arg):
+        return arg
+    from ..sparql import library
+    found = library.find(str(arg))
+    if found is None:
+        raise InputError([Problem(arg, None, "no such query file, and no question of that name in queries/")])
+    return found.path
+
+
+def run(args) -> int:
+    from ..explore.config import load_config
+    from ..explore.oxi import dataset_from_store
+    from ..explore.render import write_graph
+    from ..explore.views import Explorer
+    from ..paths import DIST
+    from ..store import open_source
+
+    if args.depth is not None and args.focus is None:
+        raise InputError([Problem("--depth", None, "only makes sense with --focus ENTITY")])
+    query_path = _query_path(args.query) if args.query is not None else None
+    store = open_source(args.store, args.data)
+    explorer = Explorer.from_dataset(dataset_from_store(store), load_config())
+    if args.focus is not None:
+        graph = explorer.focus(args.focus, 1 if args.depth is None else args.depth)
+        default = DIST / f"focus-{_slug(explorer.cfg.shorten(explorer.resolve(args.focus)).split(':')[-1])}.html"
+    elif query_path is not None:
+        graph = explorer.query(query_path)
+        default = DIST / f"query-{_slug(query_path.stem)}.html"
+    elif args.ontology:
+        graph = explorer.ontology()
+        default = DIST / "ontology.html"
+    else:
+        graph = explorer.full
+        default = DIST / "graph.html"
+    out = args.out if args.out is not None else default
+    if out.exists() and out.is_dir():
+        raise InputError([Problem(out, None, "is a directory; give a file name for the HTML page")])
+    try:
+        stats = write_graph(graph, out, explorer.cfg, args.lang)
+    except OSError as err:
+        raise InputError([Problem(out, None, f"cannot write: {err.strerror or err}")]) from None
+    print(f"wrote {out}: {stats['nodes']} nodes, {stats['edges']} edges ({stats['view']} view)")
+    return 0

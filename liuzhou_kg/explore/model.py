@@ -1,0 +1,84 @@
+"""What the explorer draws: nodes, edges and the tables they refer to, independent of rdflib."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LANGS = ("zh", "en")
+Text = dict[str, str]  # one string per language in LANGS
+
+
+@dataclass
+class Node:
+    key: str                      # the resource's IRI (or a blank node's N3 form)
+    cls: str                      # IRI of the class that decides colour, shape and filter
+    labels: Text
+    sections: set[str] = field(default_factory=set)   # section IRIs
+    props: list[tuple[str, Text]] = field(default_factory=list)  # (property IRI, value)
+    sources: list[str] = field(default_factory=list)  # passage IRIs, most relevant first
+    kind: Text | None = None      # label of the node's own class when ``cls`` is a superclass
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    prop: str                     # property IRI (or a pseudo IRI for query results)
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClassInfo:
+    labels: Text
+    color: str
+    shape: str
+
+
+@dataclass
+class Section:
+    labels: Text
+    number: int
+
+
+@dataclass
+class Passage:
+    pid: str                      # e.g. p05-s02
+    text: str
+    section: str | None           # section IRI
+
+
+@dataclass
+class ExplorerGraph:
+    view: str                     # graph | focus | query | ontology
+    title: Text
+    nodes: dict[str, Node]
+    edges: list[Edge]
+    classes: dict[str, ClassInfo]
+    sections: dict[str, Section]
+    passages: dict[str, Passage]
+    properties: dict[str, Text]   # property IRI -> label
+    subtitle: Text | None = None  # what a view shows, e.g. the focused entity
+
+    def subgraph(self, keys: set[str], view: str, subtitle: Text | None = None) -> "ExplorerGraph":
+        """The nodes in ``keys`` and the edges between them, with the tables they still use."""
+        nodes = {k: n for k, n in self.nodes.items() if k in keys}
+        edges = [e for e in self.edges if e.source in nodes and e.target in nodes]
+        return self.with_content(nodes, edges, view, subtitle)
+
+    def with_content(self, nodes: dict[str, Node], edges: list[Edge], view: str,
+                     subtitle: Text | None = None) -> "ExplorerGraph":
+        used_classes = {n.cls for n in nodes.values()}
+        used_passages = {p for n in nodes.values() for p in n.sources} | {
+            p for e in edges for p in e.sources}
+        used_props = {e.prop for e in edges} | {p for n in nodes.values() for p, _ in n.props}
+        return ExplorerGraph(
+            view=view,
+            title=self.title,
+            subtitle=subtitle,
+            nodes=nodes,
+            edges=edges,
+            classes={k: v for k, v in self.classes.items() if k in used_classes},
+            # sections stay complete so the filter lists them all
+            sections=dict(self.sections),
+            passages={k: v for k, v in self.passages.items() if k in used_passages},
+            properties={k: v for k, v in self.properties.items() if k in used_props},
+        )

@@ -1,0 +1,221 @@
+"""Write an :class:`ExplorerGraph` as one self-contained, offline HTML page.
+
+The network itself is built with pyvis (``Network.add_node`` / ``add_edge`` / ``set_options``);
+its nodes, edges and options are then rendered into the explorer's own template
+(``assets/explorer/explorer.html``) rather than through pyvis's ``write_html``, because pyvis 0.3.2
+links its scripts from the network, writes in the locale's encoding, puts node ids into a menu as
+raw HTML and switches tooltips to HTML. Here:
+
+* vis-network (standalone UMD build) and the page's script and style are inlined;
+* all data is JSON inside ``<script type="application/json">`` with ``<``, ``>`` and ``&``
+  escaped, and the page puts text into the DOM only through ``textContent``;
+* a Content-Security-Policy allows only the page's own two scripts (by hash) and no network
+  access at all;
+* the file is written as UTF-8 to a temporary file and then moved into place.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from pyvis.network import Network
+
+from .config import ASSETS, Config
+from .layout import centrality, node_values, positions, scaling, undirected
+from .model import LANGS, ExplorerGraph
+
+_MARKER = re.compile(r"\{\{(LANG|CSP|TITLE|STYLE|DATA|VIS_JS|APP_JS)\}\}")
+_SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
+
+
+@lru_cache(maxsize=None)
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def vis_network_js() -> str:
+    return _SOURCE_MAP.sub("\n", _asset("vis-network/vis-network.min.js"))
+
+
+def short_label(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def build_network(graph: ExplorerGraph, cfg: Config, lang: str) -> tuple[Network, list[str]]:
+    """The pyvis network: one node per explorer node (id = its index), positions precomputed."""
+    g = undirected(graph)
+    cent = centrality(g)
+    values = node_values(cent)
+    pos = positions(g, cfg, cent)
+    order = sorted(graph.nodes)
+    index = {k: i for i, k in enumerate(order)}
+    net = Network(directed=True, height="100%", width="100%")
+    options = json.loads(json.dumps(cfg.vis_options))
+    if len(graph.edges) > cfg.large_graph_edges:
+        _merge(options, cfg.large_graph_vis_options)
+    # one vis-network group per class: colour and shape are stated once, not on every node
+    group = {key: f"c{i}" for i, key in enumerate(graph.classes)}
+    options["groups"] = {
+        group[key]: {"shape": cls.shape,
+                     "color": {"background": cls.color, "border": "#33404d",
+                               "highlight": {"background": cls.color, "border": "#000000"},
+                               "hover": {"background": cls.color, "border": "#000000"}}}
+        for key, cls in graph.classes.items()}
+    options["nodes"]["scaling"] = scaling(len(graph.nodes), cfg)
+    net.set_options(json.dumps(options))
+    for key in order:
+        node = graph.nodes[key]
+        x, y = pos[key]
+        net.add_node(index[key], label=short_label(node.labels[lang], cfg.label_max_chars),
+                     shape=graph.classes[node.cls].shape, group=group[node.cls],
+                     value=values[key], x=x, y=y, physics=False)
+    for j, edge in enumerate(graph.edges):
+        net.add_edge(index[edge.source], index[edge.target], id=j,
+                     label=graph.properties[edge.prop][lang])
+    return net, order
+
+
+def _merge(into: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def page_data(graph: ExplorerGraph, net: Network, order: list[str], cfg: Config, lang: str) -> dict:
+    class_keys = list(graph.classes)
+    class_index = {k: i for i, k in enumerate(class_keys)}
+    section_keys = list(graph.sections)
+    section_index = {k: i for i, k in enumerate(section_keys)}
+    passage_keys = sorted(graph.passages)
+    passage_index = {k: i for i, k in enumerate(passage_keys)}
+    prop_keys = sorted(graph.properties)
+    prop_index = {k: i for i, k in enumerate(prop_keys)}
+    class_count = {k: 0 for k in class_keys}
+    section_count = {k: 0 for k in section_keys}
+    unsectioned = 0
+    nodes = []
+    for key in order:
+        node = graph.nodes[key]
+        class_count[node.cls] += 1
+        for s in node.sections:
+            if s in section_count:
+                section_count[s] += 1
+        secs = sorted(section_index[s] for s in node.sections if s in section_index)
+        unsectioned += not secs
+        nodes.append({
+            "iri": key, "c": class_index[node.cls], "l": node.labels, "s": secs,
+            "p": [[prop_index[p], v] for p, v in node.props],
+            "src": [passage_index[p] for p in node.sources if p in passage_index],
+            "k": node.kind,
+        })
+    edges = [{"p": prop_index[e.prop], "src": [passage_index[p] for p in e.sources if p in passage_index]}
+             for e in graph.edges]
+    options = net.options if isinstance(net.options, dict) else json.loads(net.options.to_json())
+    return {
+        "view": graph.view,
+        "lang": lang,
+        "title": graph.title,
+        "subtitle": graph.subtitle,
+        "ui": cfg.ui,
+        "labelMax": cfg.label_max_chars,
+        "lazyEdgeLabels": len(graph.edges) > cfg.large_graph_edges,
+        "edgeLabelScale": cfg.edge_label_scale,
+        "classes": [{"key": k, "label": c.labels, "color": c.color, "shape": c.shape,
+                     "count": class_count[k]} for k, c in graph.classes.items()],
+        "sections": [{"key": k, "label": s.labels, "count": section_count[k]}
+                     for k, s in graph.sections.items()],
+        "hasUnsectioned": unsectioned > 0 and bool(graph.sections),
+        "unsectionedCount": unsectioned,
+        "passages": [{"pid": graph.passages[k].pid, "text": graph.passages[k].text,
+                      "section": section_index.get(graph.passages[k].section, -1)}
+                     for k in passage_keys],
+        "props": [{"key": k, "label": graph.properties[k]} for k in prop_keys],
+        "nodes": nodes,
+        "edges": edges,
+        "vis": {"nodes": net.nodes, "edges": net.edges, "options": options},
+    }
+
+
+def script_json(value) -> str:
+    """JSON that is inert inside a ``<script>`` element: no ``<``, ``>`` or ``&`` characters."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _csp_hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def render_page(graph: ExplorerGraph, cfg: Config, lang: str) -> tuple[str, dict]:
+    """The page's HTML and its stats."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    net, order = build_network(graph, cfg, lang)
+    data = page_data(graph, net, order, cfg, lang)
+    vis_js = vis_network_js()
+    app_js = _asset("explorer.js")
+    for name, script in (("vis-network", vis_js), ("explorer", app_js)):
+        if "</script" in script.lower() or "<!--" in script:
+            raise ValueError(f"bundled script {name} cannot be inlined: it contains </script or <!--")
+    csp = ("default-src 'none'; "
+           f"script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}; "
+           "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; "
+           "connect-src 'none'; frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
+    values = {
+        "LANG": lang,
+        "CSP": html.escape(csp, quote=False),  # in a double-quoted attribute; has no " itself
+        "TITLE": html.escape(graph.title[lang], quote=True),
+        "STYLE": _asset("explorer.css"),
+        "DATA": script_json(data),
+        "VIS_JS": vis_js,
+        "APP_JS": app_js,
+    }
+    page = _MARKER.sub(lambda m: values[m.group(1)], _asset("explorer.html"))
+    stats = {
+        "view": graph.view,
+        "nodes": len(data["nodes"]),
+        "edges": len(data["edges"]),
+        "classes": {c["key"]: c["count"] for c in data["classes"]},
+        "sections": len(data["sections"]),
+        "passages": len(data["passages"]),
+    }
+    return page, stats
+
+
+def write_atomic(path: Path, text: str) -> int:
+    """Write ``text`` as UTF-8 to ``path`` via a temporary file; returns the size in bytes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = text.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return len(payload)
+
+
+def write_graph(graph: ExplorerGraph, out_path: Path, cfg: Config, lang: str) -> dict:
+    page, stats = render_page(graph, cfg, lang)
+    stats["bytes"] = write_atomic(Path(out_path), page)
+    stats["path"] = str(out_path)
+    return stats

@@ -1,0 +1,185 @@
+"""Exports for other tools: GraphML and GEXF (Gephi, through networkx) and CSV lists of nodes and edges.
+
+The network is the entities and the relations between them: every triple whose object is an IRI
+(not ``rdf:type``) in the fact graphs, the links graph, the reference graph and imported graphs
+(``--all-graphs`` adds the ontology and provenance graphs). A triple stated by several passages
+is one edge listing all its graphs. Nodes carry their labels (zh, en) and their type; edges their
+predicate, its label and the graphs that state them. Outputs are written to temporary files and
+renamed into place.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+
+GRAPH_BASE = "https://w3id.org/liuzhou-kg/graph/"
+SKIPPED_GRAPHS = (GRAPH_BASE + "ontology", GRAPH_BASE + "provenance", GRAPH_BASE + "imports")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
+FORMATS = ("graphml", "gexf", "csv")
+PREFIXES = {
+    "https://w3id.org/liuzhou-kg/resource/": "lz:",
+    "https://w3id.org/liuzhou-kg/ontology#": "lzo:",
+    "https://w3id.org/liuzhou-kg/graph/": "lzg:",
+    "https://w3id.org/liuzhou-kg/passage/": "lzp:",
+    "http://www.w3.org/2004/02/skos/core#": "skos:",
+    "http://www.w3.org/ns/org#": "org:",
+    "http://purl.org/linked-data/cube#": "qb:",
+    "http://purl.org/linked-data/sdmx/2009/dimension#": "sdmx-dimension:",
+    "http://www.w3.org/ns/prov#": "prov:",
+    "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
+    "http://www.w3.org/2002/07/owl#": "owl:",
+    "http://rdfs.org/ns/void#": "void:",
+    "http://purl.org/dc/terms/": "dcterms:",
+    "https://schema.org/": "schema:",
+    "http://www.wikidata.org/entity/": "wd:",
+}
+
+
+def compact(iri: str) -> str:
+    for namespace, prefix in PREFIXES.items():
+        if iri.startswith(namespace):
+            return prefix + iri[len(namespace):]
+    return iri
+
+
+@dataclass
+class Network:
+    graph: nx.MultiDiGraph
+
+    @property
+    def nodes(self) -> int:
+        return self.graph.number_of_nodes()
+
+    @property
+    def edges(self) -> int:
+        return self.graph.number_of_edges()
+
+
+def _labels(store: ox.Store) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for prop in reversed(LABELS):  # prefLabel read last wins
+        for quad in store.quads_for_pattern(None, ox.NamedNode(prop), None, None):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                lang = quad.object.language or ""
+                labels[quad.subject.value][lang] = quad.object.value
+    return labels
+
+
+def build_network(store: ox.Store, *, all_graphs: bool = False) -> Network:
+    """The entity network of ``store`` (union of its named graphs and default graph)."""
+    labels = _labels(store)
+    types: dict[str, list[str]] = defaultdict(list)
+    for quad in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, None):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+            t = compact(quad.object.value)
+            if t not in types[quad.subject.value]:
+                types[quad.subject.value].append(t)
+    edges: dict[tuple[str, str, str], list[str]] = {}
+    # The project's stores hold the union of the named graphs in the default graph; read the
+    # named graphs then, and the default graph only in a dataset that has nothing else.
+    has_named = next(iter(store.named_graphs()), None) is not None
+    for quad in store.quads_for_pattern(None, None, None, None):
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        if has_named and not graph:
+            continue
+        if not all_graphs and graph in SKIPPED_GRAPHS:
+            continue
+        if not (isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode)):
+            continue
+        if quad.predicate.value == RDF_TYPE:
+            continue
+        key = (quad.subject.value, quad.predicate.value, quad.object.value)
+        graphs = edges.setdefault(key, [])
+        if graph and compact(graph) not in graphs:
+            graphs.append(compact(graph))
+    network = nx.MultiDiGraph()
+
+    def node(iri: str) -> None:
+        if iri in network:
+            return
+        names = labels.get(iri, {})
+        zh = names.get("zh", "")
+        en = names.get("en", "")
+        network.add_node(iri, label=zh or en or names.get("", "") or compact(iri), label_zh=zh,
+                         label_en=en, type=" ".join(sorted(types.get(iri, []))), iri=iri)
+
+    for (s, p, o), graphs in sorted(edges.items()):
+        node(s)
+        node(o)
+        names = labels.get(p, {})
+        network.add_edge(s, o, key=p, predicate=compact(p),
+                         label=names.get("en", "") or names.get("zh", "") or compact(p),
+                         label_zh=names.get("zh", ""), graphs=" ".join(sorted(graphs)))
+    return Network(network)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _graphml(network: Network) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_graphml(network.graph, buffer, encoding="utf-8", named_key_ids=True)
+    return buffer.getvalue()
+
+
+def _gexf(network: Network) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_gexf(network.graph, buffer, encoding="utf-8")
+    return buffer.getvalue()
+
+
+def _csv(rows: list[dict], columns: list[str]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def export(store: ox.Store, out_dir: Path, formats: tuple[str, ...] = FORMATS, *,
+           all_graphs: bool = False, name: str = "liuzhou") -> list[Path]:
+    """Write the chosen formats into ``out_dir``; return the files written."""
+    network = build_network(store, all_graphs=all_graphs)
+    out_dir = Path(out_dir)
+    written: list[Path] = []
+    if "graphml" in formats:
+        path = out_dir / f"{name}.graphml"
+        _atomic_write(path, _graphml(network))
+        written.append(path)
+    if "gexf" in formats:
+        path = out_dir / f"{name}.gexf"
+        _atomic_write(path, _gexf(network))
+        written.append(path)
+    if "csv" in formats:
+        nodes = [{"id": iri, **{k: data[k] for k in ("label", "label_zh", "label_en", "type")}}
+                 for iri, data in network.graph.nodes(data=True)]
+        edges = [{"source": s, "target": o, **{k: data[k] for k in ("predicate", "label", "label_zh", "graphs")}}
+                 for s, o, data in network.graph.edges(data=True)]
+        for filename, rows, columns in (
+                (f"{name}-nodes.csv", nodes, ["id", "label", "label_zh", "label_en", "type"]),
+                (f"{name}-edges.csv", edges, ["source", "target", "predicate", "label", "label_zh", "graphs"])):
+            path = out_dir / filename
+            _atomic_write(path, _csv(rows, columns))
+            written.append(path)
+    return written

@@ -1,0 +1,113 @@
+"""Writing the result of link discovery: a linkset with its VoID description, and a review CSV.
+
+- ``linkset.ttl`` — ``skos:exactMatch`` for the one-to-one matches above the exact threshold,
+  ``skos:closeMatch`` for the rest above the review threshold; two ``void:Linkset`` descriptions
+  (one per link predicate) naming the two datasets, the source, the date, the thresholds and the
+  triple counts.
+- ``review.csv`` — every candidate with its score, decision and the reasons for the score.
+
+Files are written to a temporary name beside the target and renamed into place.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
+
+from ..namespaces import LZ, LZO
+from .scoring import Candidate
+REVIEW_COLUMNS = ["local", "local_label", "external", "external_label", "score", "decision",
+                  "label_score", "type_factor", "place", "local_type", "external_type"]
+
+
+def slug(text: str) -> str:
+    text = re.sub(r"^[a-z]+://", "", text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "dataset"
+
+
+def source_iri(source: str) -> URIRef:
+    if source.startswith(("http://", "https://")):
+        return URIRef(source)
+    return URIRef(Path(source).resolve().as_uri())
+
+
+def linkset_graph(found: list[Candidate], source: str, name: str, *, exact: float, close: float,
+                  created: _dt.date | None = None) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.bind("lz", LZ)
+    graph.bind("lzo", LZO)
+    graph.bind("skos", SKOS)
+    graph.bind("void", VOID)
+    graph.bind("dcterms", DCTERMS)
+    created = created or _dt.date.today()
+    target = LZ[f"dataset-{name}"]
+    graph.add((target, RDF.type, VOID.Dataset))
+    graph.add((target, DCTERMS.source, source_iri(source)))
+    for decision, predicate, threshold in (("exact", SKOS.exactMatch, exact),
+                                           ("close", SKOS.closeMatch, close)):
+        links = [c for c in found if c.decision == decision]
+        linkset = LZ[f"linkset-{name}-{decision}"]
+        graph.add((linkset, RDF.type, VOID.Linkset))
+        graph.add((linkset, RDFS.label, Literal(
+            f"{'Matches' if decision == 'exact' else 'Candidates to review'} between the Liuzhou "
+            f"graph and {source}", lang="en")))
+        graph.add((linkset, VOID.subjectsTarget, LZ["dataset"]))
+        graph.add((linkset, VOID.objectsTarget, target))
+        graph.add((linkset, VOID.linkPredicate, predicate))
+        graph.add((linkset, VOID.triples, Literal(len(links))))
+        graph.add((linkset, DCTERMS.source, source_iri(source)))
+        graph.add((linkset, DCTERMS.created, Literal(created.isoformat(), datatype=XSD.date)))
+        graph.add((linkset, PROV.wasGeneratedBy, Literal("liuzhou-kg link")))
+        graph.add((linkset, LZO.scoreThreshold, Literal(f"{threshold:.2f}", datatype=XSD.decimal)))
+        for cand in links:
+            graph.add((URIRef(cand.local.iri), predicate, URIRef(cand.external.iri)))
+    return graph
+
+
+def review_rows(found: list[Candidate]) -> list[dict[str, str]]:
+    return [{
+        "local": c.local.iri, "local_label": " | ".join(k.label for k in c.local.labels),
+        "external": c.external.iri, "external_label": " | ".join(k.label for k in c.external.labels),
+        "score": f"{c.score:.3f}", "decision": c.decision, "label_score": f"{c.label_score:.3f}",
+        "type_factor": f"{c.type_factor:.2f}", "place": c.context,
+        "local_type": c.local.category or "", "external_type": c.external.category or "",
+    } for c in found]
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(found: list[Candidate], source: str, out_dir: Path, *, exact: float,
+                  close: float, name: str | None = None) -> tuple[Path, Path]:
+    """Write ``linkset.ttl`` and ``review.csv`` into ``out_dir``; return their paths."""
+    name = name or slug(Path(source).stem if not source.startswith("http") else source)
+    graph = linkset_graph(found, source, name, exact=exact, close=close)
+    ttl = out_dir / "linkset.ttl"
+    review = out_dir / "review.csv"
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=REVIEW_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(review_rows(found))
+    _atomic_write(review, buffer.getvalue().encode("utf-8"))
+    _atomic_write(ttl, graph.serialize(format="turtle", encoding="utf-8"))
+    return ttl, review

@@ -1,0 +1,166 @@
+"""Label normalisation for link discovery.
+
+A label is reduced to comparable keys:
+
+- ``full``   — NFKC, traditional→simplified Chinese, lower case, punctuation and spaces removed;
+- ``core``   — ``full`` without legal-form suffixes (有限公司, 股份, 集团, Co., Ltd., Group …);
+- ``short``  — ``core`` without leading place names (中国, 广西, 柳州 …) and administrative suffixes
+  (市, 自治区, Shi, City …), the short name a text uses for a full name;
+- ``pinyin`` — the toneless pinyin of ``short`` (Latin labels are already their own pinyin), so
+  柳州 and "Liuzhou Shi" meet on ``liuzhou``.
+
+It also extracts two features a name carries beside its core: the legal form (``group`` for 集团,
+``listed`` for 股份有限公司 …) and the numbers in it (宝骏730 vs 宝骏510 differ by number).
+The word lists are in ``normalize.yaml`` beside this module's data in ``graph/mappings/``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from ..paths import GRAPH_DIR
+
+NORMALIZE_RULES = GRAPH_DIR / "mappings" / "link-normalize.yaml"
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Rules:
+    legal_forms: tuple[tuple[str, str], ...]   # (suffix, form), longest first
+    admin_suffixes: tuple[str, ...]           # longest first
+    place_prefixes: tuple[str, ...]           # longest first
+
+
+@lru_cache(maxsize=None)
+def rules() -> Rules:
+    data = yaml.safe_load(NORMALIZE_RULES.read_text(encoding="utf-8"))
+    forms = []
+    for form, suffixes in data["legal_forms"].items():
+        forms.extend((_fold(s), form) for s in suffixes)
+    forms.sort(key=lambda pair: -len(pair[0]))
+    admin = sorted({_fold(s) for s in data["admin_suffixes"]}, key=len, reverse=True)
+    places = sorted({_fold(s) for s in data["place_prefixes"]}, key=len, reverse=True)
+    return Rules(tuple(forms), tuple(admin), tuple(places))
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc_purepy import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters to simplified ones; other text unchanged."""
+    if not _HAN.search(text):
+        return text
+    return _t2s().convert(text)
+
+
+def _fold(text: str) -> str:
+    """NFKC, simplified, lower case, '&' spelled out, punctuation and spaces removed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text).lower().replace("&", "and")
+    return _PUNCT.sub("", text)
+
+
+def to_pinyin(text: str) -> str:
+    """Toneless pinyin of the Chinese characters, other characters kept: 柳州 → liuzhou."""
+    if not _HAN.search(text):
+        return text
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(text))
+
+
+@dataclass(frozen=True)
+class LabelKeys:
+    label: str
+    full: str
+    core: str
+    short: str
+    pinyin: str
+    legal_form: str | None
+    numbers: tuple[str, ...] = field(default=())
+
+    def keys(self) -> set[str]:
+        return {k for k in (self.full, self.core, self.short, self.pinyin) if k}
+
+
+def _strip_legal(text: str, r: Rules) -> tuple[str, str | None]:
+    form = None
+    changed = True
+    while changed:
+        changed = False
+        for suffix, kind in r.legal_forms:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)]
+                # The strongest form wins: a "listed" suffix beats a generic "company" one.
+                if form is None or (form == "company" and kind != "company"):
+                    form = kind
+                changed = True
+                break
+    return text, form
+
+
+def _strip_places(text: str, r: Rules) -> str:
+    """Administrative suffix first (柳州市 → 柳州), then leading region names (广西柳工 → 柳工)."""
+    for suffix in r.admin_suffixes:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+            break
+    changed = True
+    while changed:
+        changed = False
+        for prefix in r.place_prefixes:
+            rest = text[len(prefix):]
+            if text.startswith(prefix) and len(rest) >= 2 and rest not in r.admin_suffixes:
+                text = rest
+                changed = True
+                break
+    return text
+
+
+def label_keys(label: str) -> LabelKeys:
+    """The comparable keys of one label."""
+    r = rules()
+    full = _fold(label)
+    core, form = _strip_legal(full, r)
+    short = _strip_places(core, r)
+    return LabelKeys(
+        label=label,
+        full=full,
+        core=core,
+        short=short,
+        pinyin=to_pinyin(short),
+        legal_form=form,
+        numbers=tuple(_NUMBER.findall(full)),
+    )
+
+
+_PAREN = re.compile(r"\s*[(（]([^()（）]*)[)）]\s*")
+
+
+def label_variants(label: str) -> list[str]:
+    """The label, and for "Name (Other name)" also "Name" and "Other name"."""
+    variants = [label]
+    inner = [m.group(1).strip() for m in _PAREN.finditer(label)]
+    outer = _PAREN.sub(" ", label).strip()
+    for text in [outer, *inner]:
+        if text and text not in variants:
+            variants.append(text)
+    return variants
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams (a single character stands for itself)."""
+    if len(text) < 2:
+        return {text} if text else set()
+    return {text[i:i + 2] for i in range(len(text) - 1)}

@@ -1,0 +1,93 @@
+"""Errors a query can end with, each with the HTTP status the endpoint answers it with."""
+from __future__ import annotations
+
+import re
+
+_POSITION = re.compile(r"(?:error at |at line )(\d+)(?::| column )(\d+):?\s*")
+
+
+def split_position(message: str) -> tuple[int | None, int | None, str]:
+    """Find "line:column" in an Oxigraph error message; return (line, column, rest of message)."""
+    match = _POSITION.search(message)
+    if not match:
+        return None, None, message.strip()
+    rest = (message[: match.start()] + message[match.end():]).strip()
+    rest = re.sub(r"\s*\((?:[^()]*, )?line \d+\)\s*$", "", rest)
+    rest = re.sub(r"^Parser error\s*", "", rest).strip() or "syntax error"
+    return int(match.group(1)), int(match.group(2)), rest
+
+
+class QueryError(Exception):
+    """A query that could not be answered. ``status`` is the HTTP status code to use."""
+
+    status = 400
+    title = "query error"
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+    def to_dict(self) -> dict:
+        return {"error": self.title, "message": self.message}
+
+    def __reduce__(self):
+        # Errors cross the worker-process pipe; rebuild them from their attributes.
+        return (_rebuild, (type(self), dict(self.__dict__)))
+
+
+def _rebuild(cls, state: dict) -> "QueryError":
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
+
+class QuerySyntaxError(QueryError):
+    title = "syntax error"
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.line = line
+        self.column = column
+        where = f"line {line}, column {column}: " if line is not None else ""
+        super().__init__(f"{where}{message}")
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "line": self.line, "column": self.column}
+
+
+class QueryRefused(QueryError):
+    """The query asks for something this read-only, offline service never does."""
+
+    status = 403
+    title = "query refused"
+
+
+class QueryTimeout(QueryError):
+    status = 503
+    title = "time limit reached"
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(f"the query was stopped after its time limit of {seconds:g} s")
+
+
+class ResultTooLarge(QueryError):
+    status = 400
+    title = "result too large"
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"the result is larger than the limit of {limit} bytes; "
+                         "add a LIMIT or select fewer variables")
+
+
+class QueryFailed(QueryError):
+    """The engine failed while evaluating (not the query's fault, or an evaluation error)."""
+
+    status = 500
+    title = "query failed"
+
+
+class ServiceBusy(QueryError):
+    status = 503
+    title = "busy"

@@ -1,0 +1,117 @@
+"""Run one query on a pyoxigraph store and serialize its answer, within a result-size limit.
+
+This is the in-process step; :mod:`liuzhou_kg.sparql.workers` runs it in a worker process so the
+time limit can stop it for real.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph
+
+from . import labels
+from .errors import QueryError, QueryFailed, QuerySyntaxError, ResultTooLarge, split_position
+from .formats import BY_NAME, formats_for
+from .guard import check_query
+from .prefixes import prefixes, prologue, prologue_lines
+
+DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class QueryRequest:
+    query: str
+    format: str | None = None  # a name from formats.BY_NAME; None: json / turtle
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
+    default_graph_uris: list[str] = field(default_factory=list)
+    named_graph_uris: list[str] = field(default_factory=list)
+    lang: str | None = None  # keep rows with labels in this language (SELECT only)
+
+
+@dataclass
+class Answer:
+    form: str
+    format: str
+    media_type: str
+    body: bytes
+
+
+class _Limited:
+    """A binary sink that raises ResultTooLarge once more than ``limit`` bytes are written."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise ResultTooLarge(self.limit)
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+# id(store) -> (store, graph names); the store is kept so that its id is never reused.
+_graph_cache: dict[int, tuple[pyoxigraph.Store, set[str]]] = {}
+
+
+def graph_names(store: pyoxigraph.Store) -> set[str]:
+    """The named graphs of a store (cached per store object; stores here are never written)."""
+    key = id(store)
+    if key not in _graph_cache:
+        _graph_cache[key] = (store, {g.value for g in store.named_graphs()
+                                     if isinstance(g, pyoxigraph.NamedNode)})
+    return _graph_cache[key][1]
+
+
+def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
+    info = check_query(request.query, graph_names(store), request.default_graph_uris,
+                       request.named_graph_uris)
+    kind = "graph" if info.returns_graph else "results"
+    fmt = BY_NAME[request.format] if request.format else formats_for(kind)[0]
+    if fmt.kind != kind:
+        allowed = ", ".join(f.name for f in formats_for(kind))
+        raise QueryError(f"a {info.form} query cannot be written as {fmt.name}; "
+                               f"use one of: {allowed}")
+    options: dict = {}
+    if request.default_graph_uris or request.named_graph_uris:
+        options["default_graph"] = [pyoxigraph.NamedNode(g) for g in request.default_graph_uris]
+        options["named_graphs"] = [pyoxigraph.NamedNode(g) for g in request.named_graph_uris]
+    # Otherwise the store's default graph is used: it holds the set union of the named graphs
+    # (see liuzhou_kg.store), or the FROM graphs of the query when it names some.
+    try:
+        result = store.query(prologue() + request.query, **options)
+        sink = _Limited(request.max_result_bytes)
+        if (request.lang and isinstance(result, pyoxigraph.QuerySolutions)):
+            variables = [v.value for v in result.variables]
+            rows = [[solution[v] for v in variables] for solution in result]
+            body = labels.write_results(variables, labels.choose_language(rows, request.lang),
+                                        fmt.name)
+            sink.write(body)
+        elif isinstance(result, pyoxigraph.QueryTriples) and fmt.name == "turtle":
+            pyoxigraph.serialize(result, sink, fmt.oxigraph(), prefixes=prefixes())
+        else:
+            result.serialize(sink, fmt.oxigraph())
+    except SyntaxError as err:
+        line, column, message = split_position(str(err))
+        if line is not None:
+            line = max(1, line - prologue_lines())
+        raise QuerySyntaxError(message, line, column) from None
+    except (ResultTooLarge, QuerySyntaxError):
+        raise
+    except (OSError, RuntimeError, ValueError, TypeError) as err:
+        raise QueryFailed(_safe_message(err)) from None
+    return Answer(info.form, fmt.name, fmt.media_type, sink.getvalue())
+
+
+def _safe_message(err: Exception) -> str:
+    """An engine error for the user: its first line, never a path or a traceback."""
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return text[:300]

@@ -1,0 +1,73 @@
+"""The competency-question library: ``queries/*.rq``, each opening with its question in zh and en.
+
+Header format (the first comment lines of the file)::
+
+    # zh: 柳州有哪些企业，产值多少？
+    # en: Which enterprises does Liuzhou have, and what is their output?
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..paths import QUERIES_DIR
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_HEADER = re.compile(r"^#\s*(zh|en)\s*:\s*(.+?)\s*$")
+
+
+@dataclass
+class LibraryQuery:
+    name: str
+    path: Path
+    question_zh: str
+    question_en: str
+    text: str
+
+
+def read_query_file(path: Path) -> str:
+    """A query file's text; a clear error for a missing file or bytes that are not UTF-8."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(path, None, "query file not found")]) from None
+    except OSError as err:
+        raise InputError([Problem(path, None, f"cannot read the query file: {err.strerror}")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise InputError([Problem(path, line, "not UTF-8 text (byte "
+                                  f"0x{data[err.start]:02x})", column)]) from None
+
+
+def load(path: Path) -> LibraryQuery:
+    text = read_query_file(path)
+    questions: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER.match(line)
+        if match:
+            questions[match.group(1)] = match.group(2)
+    missing = [lang for lang in ("zh", "en") if lang not in questions]
+    if missing:
+        raise InputError([Problem(path, 1, "the query must open with comment lines "
+                                  + " and ".join(f"'# {m}: <question>'" for m in missing))])
+    return LibraryQuery(path.stem, path, questions["zh"], questions["en"], text)
+
+
+def library(directory: Path = QUERIES_DIR) -> list[LibraryQuery]:
+    """Every competency question, sorted by name (queries/checks/ is not part of it)."""
+    return [load(path) for path in sorted(Path(directory).glob("*.rq"))]
+
+
+def find(name: str, directory: Path = QUERIES_DIR) -> LibraryQuery | None:
+    if not NAME.match(name):
+        return None
+    path = Path(directory) / f"{name}.rq"
+    return load(path) if path.is_file() else None

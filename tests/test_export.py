@@ -1,0 +1,101 @@
+"""`liuzhou-kg export`: GraphML and GEXF that networkx reads back, CSV lists of nodes and edges."""
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from liuzhou_kg.export import build_network, export
+from liuzhou_kg.paths import REPO
+
+LZ = "https://w3id.org/liuzhou-kg/resource/"
+
+
+@pytest.fixture(scope="module")
+def store(built_dist):
+    return ox.Store.read_only(str(built_dist / "store"))
+
+
+@pytest.fixture(scope="module")
+def files(store, tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("export")
+    return {path.name: path for path in export(store, out)}
+
+
+def expected_edges(store) -> set[tuple[str, str, str]]:
+    """Distinct IRI→IRI triples (not rdf:type) outside the ontology, provenance and imports graphs."""
+    rows = store.query("""
+        SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
+          FILTER(isIRI(?s) && isIRI(?o) && ?p != rdf:type)
+          FILTER(?g NOT IN (lzg:ontology, lzg:provenance, lzg:imports)) }""",
+                       prefixes={"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                                 "lzg": "https://w3id.org/liuzhou-kg/graph/"})
+    return {(r["s"].value, r["p"].value, r["o"].value) for r in rows}
+
+
+def test_network_has_every_relation_once(store):
+    network = build_network(store).graph
+    edges = {(s, key, o) for s, o, key in network.edges(keys=True)}
+    assert edges == expected_edges(store)
+    assert network.number_of_edges() == len(edges)
+    liugong = network.nodes[LZ + "liugong"]
+    assert liugong["label_zh"] == "柳工" and liugong["label_en"] == "LiuGong"
+    assert "lzo:Enterprise" in liugong["type"]
+    # each edge lists the graphs that state it
+    graphs: dict[tuple[str, str, str], set[str]] = {}
+    for row in store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o)) }"):
+        key = (row["s"].value, row["p"].value, row["o"].value)
+        graphs.setdefault(key, set()).add(row["g"].value.replace("https://w3id.org/liuzhou-kg/graph/", "lzg:"))
+    for s, o, key, data in network.edges(keys=True, data=True):
+        assert set(data["graphs"].split()) == graphs[(s, key, o)]
+
+
+def test_graphml_and_gexf_read_back(files, store):
+    expected = build_network(store).graph
+    graphml = nx.read_graphml(files["liuzhou.graphml"])
+    gexf = nx.read_gexf(files["liuzhou.gexf"])
+    for graph in (graphml, gexf):
+        assert graph.number_of_nodes() == expected.number_of_nodes()
+        assert graph.number_of_edges() == expected.number_of_edges()
+    assert graphml.nodes[LZ + "liuzhou"]["label_zh"] == "柳州市"
+    assert gexf.nodes[LZ + "liuzhou"]["label"] == "柳州市"
+
+
+def test_csv_lists(files, store):
+    expected = build_network(store).graph
+    with files["liuzhou-nodes.csv"].open(encoding="utf-8", newline="") as handle:
+        nodes = list(csv.DictReader(handle))
+    with files["liuzhou-edges.csv"].open(encoding="utf-8", newline="") as handle:
+        edges = list(csv.DictReader(handle))
+    assert len(nodes) == expected.number_of_nodes() and len(edges) == expected.number_of_edges()
+    ids = {row["id"] for row in nodes}
+    assert all(row["source"] in ids and row["target"] in ids for row in edges)
+    assert {"source": LZ + "liugong-machinery", "target": LZ + "liugong"}.items() <= next(
+        row for row in edges if row["source"] == LZ + "liugong-machinery"
+        and row["predicate"] == "org:subOrganizationOf").items()
+
+
+def test_all_graphs_adds_the_ontology(store):
+    assert build_network(store, all_graphs=True).edges > build_network(store).edges
+
+
+def test_cli_export_under_c_locale(built_dist, tmp_path):
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+    proc = subprocess.run([sys.executable, "-m", "liuzhou_kg.cli", "export", "--data",
+                           str(built_dist / "liuzhou.trig"), "--format", "gexf", "--format", "csv",
+                           "--out", str(tmp_path)], cwd=REPO, env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["liuzhou-edges.csv", "liuzhou-nodes.csv",
+                                                          "liuzhou.gexf"]
+    assert "柳州市" in (tmp_path / "liuzhou-nodes.csv").read_text(encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "liuzhou_kg.cli", "export", "--data",
+                           str(tmp_path / "missing.trig"), "--out", str(tmp_path)], cwd=REPO, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert proc.returncode == 2 and "missing.trig" in proc.stderr
