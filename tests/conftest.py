@@ -12,6 +12,23 @@ from liuzhou_kg.paths import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
 
+# Debian's chromium, driven by pip's playwright (never `playwright install`).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+requires_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                       reason="chromium is not installed (apt-get install -y chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session's browser tests."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
 
 @pytest.fixture(scope="session")
 def built_dist(tmp_path_factory) -> Path:

@@ -5,10 +5,11 @@ under test-artifacts/ (git-ignored). Skipped with a reason when chromium or play
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+
+from conftest import requires_chromium
 
 from liuzhou_kg.explore import write_explorer
 from liuzhou_kg.explore.oxi import dataset_from_store
@@ -16,21 +17,7 @@ from liuzhou_kg.explore.synthetic import synthetic_dataset
 from liuzhou_kg.store import load_memory_store
 from test_explorer_support import ARTIFACTS, HOSTILE, LIUGONG, LZO, load, real_dist  # noqa: F401
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="chromium is not installed (apt-get install -y chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
+pytestmark = requires_chromium
 
 
 @pytest.fixture(scope="module")

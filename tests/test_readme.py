@@ -42,3 +42,18 @@ def test_class_table_matches_the_build(build_result):
 def test_readme_coverage_claim(build_result):
     cov = build_result.counts["coverage"]
     assert f"all {cov['numbers']} numbers are used" in README and cov["numbers_uncovered"] == 0 and cov["numbers_excluded"] == 0
+
+
+def test_readme_lists_every_competency_question():
+    names = sorted(p.stem for p in (REPO / "queries").glob("*.rq"))
+    assert len(names) >= 25
+    missing = [n for n in names if f"| `{n}` |" not in README]
+    assert missing == []
+
+
+def test_every_command_is_in_the_readme():
+    from liuzhou_kg.cli import make_parser
+
+    commands = make_parser()._subparsers._group_actions[0].choices  # noqa: SLF001
+    missing = [name for name in commands if f"`liuzhou-kg {name}" not in README and f"/ `{name}`" not in README]
+    assert missing == []
