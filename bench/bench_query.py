@@ -4,6 +4,8 @@ and the endpoint vs rdflib-endpoint. Not a test; results go to BENCHMARKS.md.
     .venv/bin/python bench/bench_query.py                 # 100k triples (+ the built graph)
     .venv/bin/python bench/bench_query.py --sizes 100k,1m  # also 1M triples
     .venv/bin/python bench/bench_query.py --endpoint       # also endpoint throughput
+    .venv/bin/python bench/bench_query.py --sizes 100k,1m --load-only --load-runs 3 \
+        --engines project,oxigraph                          # loads only, no query rounds
 
 Each engine runs in its own process (so peak memory is its own): it loads the same N-Quads file
 (the synthetic regional dataset from gen_synthetic.py plus dist/liuzhou.nq when it exists), then
@@ -237,6 +239,35 @@ def run_size(data: Path, engines: list[str], repeat: int, rdflib_repeat: int) ->
     return results
 
 
+def load_only(data: Path, engines: list[str], runs: int) -> dict[str, dict]:
+    """Load ``data`` into each engine ``runs`` times (a fresh process each time, engines
+    alternating run after run), no query; medians of the load time and of the peak memory."""
+    samples: dict[str, list[tuple[float, float]]] = {engine: [] for engine in engines}
+    for run in range(runs):
+        order = engines[run % len(engines):] + engines[:run % len(engines)]
+        for engine in order:
+            print(f"  {data.name}: loading {engine} (run {run + 1}/{runs}) ...", file=sys.stderr, flush=True)
+            process = EngineProcess(engine, data)
+            samples[engine].append((process.load_s, process.peak_mb))
+            process.close()
+    return {engine: {"load_s": statistics.median(s for s, _ in values),
+                     "all_s": [s for s, _ in values],
+                     "peak_mb": statistics.median(m for _, m in values)}
+            for engine, values in samples.items()}
+
+
+def load_report(size: int, quads: int, results: dict[str, dict], runs: int) -> str:
+    lines = [f"### {quads:,} quads (synthetic {size:,} + built graph): load only", "",
+             f"Median of {runs} loads per engine, each in a fresh process.", "",
+             "| engine | load s | runs s | peak MB | load / oxigraph |", "| --- | ---: | --- | ---: | ---: |"]
+    raw = results.get("oxigraph", {}).get("load_s")
+    for engine, r in results.items():
+        ratio = f"{r['load_s'] / raw:.2f}" if raw else ""
+        runs_s = ", ".join(f"{v:.2f}" for v in r["all_s"])
+        lines.append(f"| {engine} | {r['load_s']:.2f} | {runs_s} | {r['peak_mb']:.0f} | {ratio} |")
+    return "\n".join(lines)
+
+
 # --- the driver ------------------------------------------------------------------------------
 
 def dataset_for(size: int) -> Path:
@@ -385,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-repeat", type=int, default=None,
                         help="timed runs for rdflib (default: --repeat); rdflib is slow at 1M")
     parser.add_argument("--endpoint", action="store_true", help="also measure the endpoint")
+    parser.add_argument("--load-only", action="store_true",
+                        help="measure the loads only (no query rounds); see --load-runs")
+    parser.add_argument("--load-runs", type=int, default=3, help="loads per engine with --load-only")
     parser.add_argument("--endpoint-size", default="100k")
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=20)
@@ -407,6 +441,11 @@ def main(argv: list[str] | None = None) -> int:
         size = parse_size(size_text)
         data = dataset_for(size)
         quads = sum(1 for _ in open(data, "rb"))
+        if args.load_only:
+            print(load_report(size, quads, load_only(data, args.engines.split(","), args.load_runs),
+                              args.load_runs))
+            print()
+            continue
         rdflib_repeat = args.rdflib_repeat if args.rdflib_repeat is not None else args.repeat
         results = run_size(data, args.engines.split(","), args.repeat, rdflib_repeat)
         print(report(size, quads, results, args.repeat, rdflib_repeat))

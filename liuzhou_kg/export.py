@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
+
+from .fileio import atomic_write
 
 GRAPH_BASE = "https://w3id.org/liuzhou-kg/graph/"
 SKIPPED_GRAPHS = (GRAPH_BASE + "ontology", GRAPH_BASE + "provenance", GRAPH_BASE + "imports")
@@ -75,7 +75,7 @@ def _labels(store: ox.Store) -> dict[str, dict[str, str]]:
 
 
 def build_network(store: ox.Store, *, all_graphs: bool = False) -> Network:
-    """The entity network of ``store`` (union of its named graphs and default graph)."""
+    """The entity network of ``store`` (the union of all its graphs)."""
     labels = _labels(store)
     types: dict[str, list[str]] = defaultdict(list)
     for quad in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), None, None):
@@ -84,13 +84,10 @@ def build_network(store: ox.Store, *, all_graphs: bool = False) -> Network:
             if t not in types[quad.subject.value]:
                 types[quad.subject.value].append(t)
     edges: dict[tuple[str, str, str], list[str]] = {}
-    # The project's stores hold the union of the named graphs in the default graph; read the
-    # named graphs then, and the default graph only in a dataset that has nothing else.
-    has_named = next(iter(store.named_graphs()), None) is not None
+    # Every graph is read (the store keeps nothing copied in its default graph, see
+    # liuzhou_kg.store); an edge stated in several graphs is one edge listing them all.
     for quad in store.quads_for_pattern(None, None, None, None):
         graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-        if has_named and not graph:
-            continue
         if not all_graphs and graph in SKIPPED_GRAPHS:
             continue
         if not (isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode)):
@@ -122,21 +119,6 @@ def build_network(store: ox.Store, *, all_graphs: bool = False) -> Network:
     return Network(network)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _graphml(network: Network) -> bytes:
     buffer = io.BytesIO()
     nx.write_graphml(network.graph, buffer, encoding="utf-8", named_key_ids=True)
@@ -165,11 +147,11 @@ def export(store: ox.Store, out_dir: Path, formats: tuple[str, ...] = FORMATS, *
     written: list[Path] = []
     if "graphml" in formats:
         path = out_dir / f"{name}.graphml"
-        _atomic_write(path, _graphml(network))
+        atomic_write(path, _graphml(network))
         written.append(path)
     if "gexf" in formats:
         path = out_dir / f"{name}.gexf"
-        _atomic_write(path, _gexf(network))
+        atomic_write(path, _gexf(network))
         written.append(path)
     if "csv" in formats:
         nodes = [{"id": iri, **{k: data[k] for k in ("label", "label_zh", "label_en", "type")}}
@@ -180,6 +162,6 @@ def export(store: ox.Store, out_dir: Path, formats: tuple[str, ...] = FORMATS, *
                 (f"{name}-nodes.csv", nodes, ["id", "label", "label_zh", "label_en", "type"]),
                 (f"{name}-edges.csv", edges, ["source", "target", "predicate", "label", "label_zh", "graphs"])):
             path = out_dir / filename
-            _atomic_write(path, _csv(rows, columns))
+            atomic_write(path, _csv(rows, columns))
             written.append(path)
     return written

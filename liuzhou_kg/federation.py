@@ -140,8 +140,12 @@ def check_services(query: str, allow: frozenset[str] | set[str]) -> list[Service
 def federated_query(store: ox.Store, query: str, allow: frozenset[str] | set[str]):
     """Run ``query`` on ``store`` after checking its SERVICE endpoints against ``allow``."""
     check_services(query, allow)
+    # Without FROM the default graph is the union of the store's graphs (see liuzhou_kg.store);
+    # the option must not be given with FROM, which it would override.
+    has_from = any(t.kind == "word" and t.text.upper() == "FROM" for t in tokenize(query))
+    options = {} if has_from else {"use_default_graph_as_union": True}
     try:
-        return store.query(query, prefixes=dict(predeclared()))
+        return store.query(query, prefixes=dict(predeclared()), **options)
     except SyntaxError as err:
         raise InputError([Problem("<query>", None, f"SPARQL syntax error: {err}")]) from None
     except OSError as err:

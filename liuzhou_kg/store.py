@@ -4,18 +4,19 @@ The build writes ``dist/store/`` once from ``dist/liuzhou.nq`` (:func:`write_sto
 open it read-only in ~0.06 s (:func:`open_store`) instead of re-parsing any RDF. Queries always run
 on Oxigraph's own engine; rdflib stays the API where code builds or handles graphs.
 
-Layout: the named graphs exactly as in ``liuzhou.nq``, plus the default graph holding their set
-union (every distinct triple once). Oxigraph's own "default graph as union" option repeats a triple
-once per graph that holds it, which would inflate counts and duplicate rows, since a fact stated by
-several passages is in each of their graphs. Materializing the union keeps SPARQL's RDF-merge
-semantics and makes queries without ``GRAPH`` read one graph.
+Layout: the named graphs exactly as in ``liuzhou.nq``, nothing else. The default graph is empty;
+queries that name no graph (no ``GRAPH``, ``FROM``, default-graph-uri) run with Oxigraph's
+``use_default_graph_as_union`` so they read all named graphs at once. That union repeats a triple
+once per graph holding it, so the build guarantees that no triple is in two named graphs (the
+check ``queries/checks/triple-in-two-graphs-violation.rq``); on the built data a union query sees
+each distinct triple once. Code reading the quad index directly reads all graphs
+(``quads_for_pattern(..., None)``) and drops repeats where it matters.
 
 A store can also be made in memory from any RDF file (:func:`load_memory_store`), which is what
 ``--data FILE`` uses (tests, ad-hoc files).
 """
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import tempfile
@@ -30,8 +31,6 @@ _EXTENSIONS = {".trig": pyoxigraph.RdfFormat.TRIG, ".nq": pyoxigraph.RdfFormat.N
                ".jsonld": pyoxigraph.RdfFormat.JSON_LD, ".rdf": pyoxigraph.RdfFormat.RDF_XML,
                ".owl": pyoxigraph.RdfFormat.RDF_XML}
 
-_BATCH = 500_000  # quads per bulk write: bounds the memory of a load
-
 # Files the on-disk store always contains; used to tell a store directory from any directory.
 _STORE_MARKERS = ("CURRENT",)
 
@@ -41,7 +40,7 @@ def write_store(nquads_path: Path, store_dir: Path) -> int:
 
     ``store_dir`` must not exist yet. The store is written in a temporary sibling directory and
     renamed into place only when complete, so a failed load leaves nothing half-written.
-    Returns the number of quads loaded (the default-graph union copy is not counted).
+    Returns the number of quads stored (the distinct quads of the file).
     """
     nquads_path = Path(nquads_path)
     store_dir = Path(store_dir)
@@ -53,7 +52,7 @@ def write_store(nquads_path: Path, store_dir: Path) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
     try:
         store = pyoxigraph.Store(str(tmp))
-        count = _load_with_union(store, nquads_path, pyoxigraph.RdfFormat.N_QUADS)
+        count = _load(store, nquads_path, pyoxigraph.RdfFormat.N_QUADS)
         store.flush()
         del store  # closes the database before it is moved
         os.replace(tmp, store_dir)
@@ -63,30 +62,17 @@ def write_store(nquads_path: Path, store_dir: Path) -> int:
     return count
 
 
-def _load_with_union(store: pyoxigraph.Store, path: Path, fmt: pyoxigraph.RdfFormat) -> int:
-    """Bulk-load ``path`` into ``store``, each quad of a named graph also into the default graph
-    (the store keeps a triple once per graph, so the default graph becomes the set union).
-    One parse, bulk writes in batches; blank nodes keep their identity across the copies.
-    Returns the number of quads read."""
-    count = 0
-    default = pyoxigraph.DefaultGraph()
+def _load(store: pyoxigraph.Store, path: Path, fmt: pyoxigraph.RdfFormat) -> int:
+    """Bulk-load ``path`` into ``store`` as is, every quad in its own graph, nothing copied.
 
-    def quads():
-        nonlocal count
-        for quad in pyoxigraph.parse(path=str(path), format=fmt):
-            count += 1
-            yield quad
-            if not isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
-                yield pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, default)
-
-    stream = quads()
+    ``Store.bulk_load`` parses and writes in batches of its own, so memory stays bounded on any
+    file size; it is not atomic, which is why :func:`write_store` loads into a fresh temporary
+    directory. Returns the number of quads in the store afterwards."""
     try:
-        # In batches: bulk_extend holds what it is given in memory before writing it.
-        while batch := list(itertools.islice(stream, _BATCH)):
-            store.bulk_extend(batch)
+        store.bulk_load(path=str(path), format=fmt)
     except SyntaxError as err:
         raise InputError([_parse_problem(path, err)]) from None
-    return count
+    return len(store)
 
 
 def open_store(store_dir: Path, read_only: bool = True) -> pyoxigraph.Store:
@@ -120,7 +106,7 @@ def load_memory_store(data_path: Path) -> pyoxigraph.Store:
                                   f"unknown RDF file extension {data_path.suffix!r}; "
                                   "use .trig, .nq, .ttl, .nt, .jsonld, .rdf or .owl")])
     store = pyoxigraph.Store()
-    _load_with_union(store, data_path, fmt)
+    _load(store, data_path, fmt)
     return store
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pyoxigraph
 from rdflib import BNode, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 
 def to_oxigraph_term(term):
@@ -22,3 +23,18 @@ def to_oxigraph_term(term):
 def to_oxigraph_triple(triple) -> pyoxigraph.Triple:
     s, p, o = triple
     return pyoxigraph.Triple(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o))
+
+
+def to_rdflib_term(term):
+    """The rdflib term of a pyoxigraph term; the default graph maps to rdflib's default graph id."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    if isinstance(term, pyoxigraph.DefaultGraph):
+        return DATASET_DEFAULT_GRAPH_ID
+    raise TypeError(f"not an RDF term: {term!r}")

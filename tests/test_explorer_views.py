@@ -175,3 +175,23 @@ def test_a_select_of_values_only_has_nothing_to_draw(explorer, tmp_path):
     empty = tmp_path / "empty.rq"
     empty.write_text("SELECT ?s WHERE { ?s a lzo:Nothing }", encoding="utf-8")
     assert explorer.query(empty).nodes == {}
+
+
+def test_dataset_from_store_keeps_every_graph_as_it_is():
+    """Nothing in the store is a union copy any more: named graphs and the default graph come
+    over as they are, a triple in two graphs stays in both."""
+    import pyoxigraph as ox
+    from rdflib import XSD, Literal, URIRef
+
+    from liuzhou_kg.explore.oxi import dataset_from_store
+
+    a, p = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p")
+    g1, g2 = ox.NamedNode("http://example.org/g1"), ox.NamedNode("http://example.org/g2")
+    store = ox.Store()
+    store.extend([ox.Quad(a, p, ox.Literal("1"), g1), ox.Quad(a, p, ox.Literal("1"), g2),
+                  ox.Quad(a, p, ox.Literal("1")), ox.Quad(a, p, ox.Literal("2"))])
+    dataset = dataset_from_store(store)
+    one, two = (Literal(v, datatype=XSD.string) for v in ("1", "2"))
+    triple = (URIRef(a.value), URIRef(p.value), one)
+    assert triple in dataset.graph(URIRef(g1.value)) and triple in dataset.graph(URIRef(g2.value))
+    assert set(dataset.default_graph) == {triple, (URIRef(a.value), URIRef(p.value), two)}

@@ -11,7 +11,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from liuzhou_kg.export import build_network, export
+from liuzhou_kg.export import GRAPH_BASE, build_network, export
 from liuzhou_kg.paths import REPO
 
 LZ = "https://w3id.org/liuzhou-kg/resource/"
@@ -99,3 +99,17 @@ def test_cli_export_under_c_locale(built_dist, tmp_path):
                            str(tmp_path / "missing.trig"), "--out", str(tmp_path)], cwd=REPO, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert proc.returncode == 2 and "missing.trig" in proc.stderr
+
+
+def test_network_reads_every_graph_of_a_store_with_no_union_copy():
+    """The store keeps nothing in its default graph; a dataset file may. Every graph is read, and
+    a relation stated in several graphs is one edge listing them."""
+    a, b, c, p = (ox.NamedNode(f"http://example.org/{n}") for n in ("a", "b", "c", "p"))
+    g1, g2 = ox.NamedNode(GRAPH_BASE + "p01-s01"), ox.NamedNode(GRAPH_BASE + "p01-s02")
+    store = ox.Store()
+    store.extend([ox.Quad(a, p, b, g1), ox.Quad(a, p, b, g2), ox.Quad(b, p, c)])
+    network = build_network(store).graph
+    edges = {(s, key, o): data for s, o, key, data in network.edges(keys=True, data=True)}
+    assert set(edges) == {(a.value, p.value, b.value), (b.value, p.value, c.value)}
+    assert sorted(edges[(a.value, p.value, b.value)]["graphs"].split()) == ["lzg:p01-s01", "lzg:p01-s02"]
+    assert network.number_of_edges() == 2

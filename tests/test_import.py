@@ -41,6 +41,11 @@ def snapshot(store: ox.Store) -> set:
     return set(store.quads_for_pattern(None, None, None, None))
 
 
+def union(store: ox.Store, query: str):
+    """A query naming no graph, run as the project runs it: over the union of all graphs."""
+    return store.query(query, use_default_graph_as_union=True)
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -65,7 +70,7 @@ def test_queries_span_the_union_or_one_graph(store_dir, tmp_path):
     store = ox.Store(str(store_dir))
     import_rdf(store, write(tmp_path / "nanning.ttl", NANNING_TTL), progress=False)
     # One query over the union joins the import with the built graph ...
-    rows = list(store.query("""
+    rows = list(union(store, """
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?city ?partner WHERE {
           ?c <http://example.org/nanning/partner> ?p .
@@ -88,7 +93,7 @@ def test_an_existing_graph_needs_replace(store_dir, tmp_path):
     assert snapshot(store) == before
 
 
-def test_replace_swaps_the_graph_and_its_union_copy(store_dir, tmp_path):
+def test_replace_swaps_the_graph_and_its_metadata(store_dir, tmp_path):
     store = ox.Store(str(store_dir))
     import_rdf(store, write(tmp_path / "nanning.ttl", NANNING_TTL), progress=False)
     replacement = write(tmp_path / "v2.ttl", '<http://example.org/nanning/nanning> '
@@ -96,9 +101,9 @@ def test_replace_swaps_the_graph_and_its_union_copy(store_dir, tmp_path):
     result = import_rdf(store, replacement, graph_iri=G + "nanning", replace=True, license_iri=CC0,
                         progress=False)
     assert result.replaced and result.triples == 1
-    labels = {r["l"].value for r in store.query(
+    labels = {r["l"].value for r in union(store,
         "SELECT ?l WHERE { <http://example.org/nanning/nanning> <http://www.w3.org/2000/01/rdf-schema#label> ?l }")}
-    assert labels == {"南寧市"}  # the old labels left the union too
+    assert labels == {"南寧市"}  # the old labels left the store
     [row] = imported(store)
     assert (row["triples"], row["license"], row["title"]) == ("1", CC0, "v2.ttl")
     assert not any(g.value.startswith("https://w3id.org/liuzhou-kg/graph/staging/")
@@ -141,12 +146,13 @@ def test_build_graphs_cannot_be_overwritten(store_dir, tmp_path):
     store = ox.Store(str(store_dir))
     data = write(tmp_path / "x.nt", "<http://e/a> <http://e/b> <http://e/c> .\n")
     for graph in ("https://w3id.org/liuzhou-kg/graph/ontology", "https://w3id.org/liuzhou-kg/graph/p01-s01",
+                  "https://w3id.org/liuzhou-kg/graph/inferences", "https://w3id.org/liuzhou-kg/graph/staging/pending",
                   "not an iri"):
         with pytest.raises(InputError):
             import_rdf(store, data, graph_iri=graph, license_iri=CC0, replace=True, progress=False)
 
 
-def test_remove_takes_out_graph_union_copy_and_metadata(store_dir, tmp_path):
+def test_remove_takes_out_graph_and_metadata(store_dir, tmp_path):
     store = ox.Store(str(store_dir))
     before = snapshot(store)
     # a triple the built graph already has stays in the union after the removal
@@ -166,7 +172,7 @@ def test_csv_statistics_compare_with_liuzhou_in_one_query(store_dir):
     assert result.graph == G + "regional-statistics"
     query = (FIXTURES / "compare-cities.rq").read_text(encoding="utf-8")
     rows = [(r["indicator"].value, r["city"].value, r["value"].value, r["unit"].value)
-            for r in store.query(query)]
+            for r in union(store, query)]
     by_indicator: dict[str, list[str]] = {}
     for indicator, city, _, unit in rows:
         by_indicator.setdefault(indicator, []).append(city)
@@ -177,12 +183,12 @@ def test_csv_statistics_compare_with_liuzhou_in_one_query(store_dir):
     assert ("gross regional product (GDP)", "Liuzhou", "2208.51", "亿元") in rows
     assert ("gross regional product (GDP)", "Nanning", "3100.5", "亿元") in rows
     # the same structure: imported observations carry base values like the build's
-    base = list(store.query("""PREFIX lzo: <https://w3id.org/liuzhou-kg/ontology#>
+    base = list(union(store, """PREFIX lzo: <https://w3id.org/liuzhou-kg/ontology#>
         SELECT ?b WHERE { <https://w3id.org/liuzhou-kg/resource/obs-450300-gdp-2014> lzo:baseValue ?b ;
                           lzo:baseUnit <https://w3id.org/liuzhou-kg/resource/unit-yuan> }"""))
     assert base[0]["b"].value == "180025000000"
     # the cities carry their GB/T 2260 codes
-    assert store.query("""ASK { <https://w3id.org/liuzhou-kg/resource/area-gbt2260-450100>
+    assert union(store, """ASK { <https://w3id.org/liuzhou-kg/resource/area-gbt2260-450100>
         <http://www.w3.org/2004/02/skos/core#notation>
         "450100"^^<https://w3id.org/liuzhou-kg/ontology#GBT2260Code> }""")
 
@@ -193,7 +199,7 @@ def test_csv_area_with_a_verified_code_is_the_existing_entity(store_dir, tmp_pat
                      "area_code,area_zh,area_en,year,indicator,value,unit,growth_rate\n"
                      "450200,柳州市,Liuzhou,2015,gdp,2300,unit-yi-yuan,\n")
     import_csv(store, csv_file, MAPPING, license_iri=CC0, graph_iri=G + "liuzhou-2015")
-    rows = list(store.query("""PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+    rows = list(union(store, """PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
         SELECT ?area WHERE { <https://w3id.org/liuzhou-kg/resource/obs-450200-gdp-2015> sdmx-dimension:refArea ?area }"""))
     assert [r["area"].value for r in rows] == ["https://w3id.org/liuzhou-kg/resource/liuzhou"]
 
@@ -269,3 +275,126 @@ def test_progress_bar_reads_the_file_unchanged(store_dir, tmp_path, monkeypatch)
     with data.open("rb") as raw, progress.byte_progress(raw, data.stat().st_size, "import nanning.ttl") as handle:
         assert handle.read() == data.read_bytes()
     assert "import nanning.ttl" in drawn.getvalue()
+
+
+def test_imports_write_named_graphs_only(store_dir, tmp_path):
+    store = ox.Store(str(store_dir))
+    import_rdf(store, write(tmp_path / "nanning.ttl", NANNING_TTL), progress=False)
+    import_csv(store, FIXTURES / "regional-statistics.csv", MAPPING, license_iri=CC0)
+    assert list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())) == []
+    # the union of the graphs has each imported triple once
+    rows = list(union(store, "SELECT ?o WHERE { <http://example.org/nanning/nanning> ?p ?o }"))
+    assert sorted(r["o"].value for r in rows) == sorted(
+        ["南宁市", "Nanning", "https://w3id.org/liuzhou-kg/resource/liuzhou"])
+    assert not any(g.value.startswith("https://w3id.org/liuzhou-kg/graph/staging/")
+                   for g in store.named_graphs())
+
+
+# A child process that imports and dies (os._exit: no cleanup) while the bulk loader reads the file.
+DYING_IMPORT = """
+import os, sys
+from contextlib import contextmanager
+import pyoxigraph as ox
+from liuzhou_kg import imports
+
+@contextmanager
+def dying(raw, total, description, enabled=True):
+    if not description.startswith("import "):
+        yield raw
+        return
+    class Reader:
+        reads = 0
+        def read(self, size=-1):
+            self.reads += 1
+            if self.reads > 2:
+                os._exit(9)
+            return raw.read(4096)
+        def readinto(self, buffer):
+            data = self.read(len(buffer))
+            buffer[:len(data)] = data
+            return len(data)
+        def readable(self):
+            return True
+    yield Reader()
+
+imports.byte_progress = dying
+store = ox.Store(sys.argv[1])
+imports.import_rdf(store, sys.argv[2], graph_iri=sys.argv[3], replace=True,
+                   license_iri="https://creativecommons.org/publicdomain/zero/1.0/", progress=False)
+"""
+
+
+def test_an_import_killed_mid_load_is_undone_by_the_next_command(store_dir, tmp_path):
+    store = ox.Store(str(store_dir))
+    before = snapshot(store)
+    del store
+    big = write(tmp_path / "big.nt", "".join(f'<http://e/s{i}> <http://e/p> "{i}" .\n' for i in range(20000)))
+    killed = subprocess.run([sys.executable, "-c", DYING_IMPORT, str(store_dir), str(big), G + "big"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 9, killed.stderr
+    store = ox.Store(str(store_dir))
+    # left: the mark of the graph being loaded (and whatever was loaded), no catalogue entry
+    assert ox.NamedNode("https://w3id.org/liuzhou-kg/graph/staging/pending") in set(store.named_graphs())
+    assert imported(store) == []
+    # the next import deletes the leftovers first, then imports
+    result = import_rdf(store, big, graph_iri=G + "big", license_iri=CC0, progress=False)
+    assert (result.triples, result.replaced) == (20000, False)
+    assert remove(store, G + "big") == 20000
+    assert snapshot(store) == before
+
+
+def test_a_replace_killed_mid_load_keeps_the_old_graph(store_dir, tmp_path):
+    store = ox.Store(str(store_dir))
+    import_rdf(store, write(tmp_path / "nanning.ttl", NANNING_TTL), progress=False)
+    after_import = snapshot(store)
+    del store
+    big = write(tmp_path / "big.nt", "".join(f'<http://e/s{i}> <http://e/p> "{i}" .\n' for i in range(20000)))
+    killed = subprocess.run([sys.executable, "-c", DYING_IMPORT, str(store_dir), str(big), G + "nanning"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 9, killed.stderr
+    store = ox.Store(str(store_dir))
+    [row] = imported(store)
+    assert row["triples"] == "4"
+    assert {q for q in snapshot(store) if not q.graph_name.value.startswith(
+        "https://w3id.org/liuzhou-kg/graph/staging/")} == after_import
+    assert remove(store, G + "nanning") == 4
+    assert not any(g.value.startswith("https://w3id.org/liuzhou-kg/graph/staging/")
+                   for g in store.named_graphs())
+
+
+def test_a_failure_during_the_load_leaves_the_store_untouched(store_dir, tmp_path, monkeypatch):
+    from contextlib import contextmanager
+
+    import liuzhou_kg.imports as imports
+
+    store = ox.Store(str(store_dir))
+    before = snapshot(store)
+    real = imports.byte_progress
+
+    @contextmanager
+    def failing(raw, total, description, enabled=True):
+        if not description.startswith("import "):
+            with real(raw, total, description, enabled=enabled) as handle:
+                yield handle
+            return
+
+        class Reader:
+            reads = 0
+
+            def read(self, size=-1):
+                self.reads += 1
+                if self.reads > 2:
+                    raise OSError("disk on fire")
+                return raw.read(4096)
+
+            def readable(self):
+                return True
+        yield Reader()
+
+    monkeypatch.setattr(imports, "byte_progress", failing)
+    big = write(tmp_path / "big.nt", "".join(f'<http://e/s{i}> <http://e/p> "{i}" .\n' for i in range(20000)))
+    with pytest.raises(InputError, match="cannot import"):
+        import_rdf(store, big, license_iri=CC0, progress=False)
+    assert snapshot(store) == before
+    assert not any(g.value.startswith("https://w3id.org/liuzhou-kg/graph/staging/")
+                   for g in store.named_graphs())

@@ -93,7 +93,7 @@ def remote_key(binding):
 
 
 def local_answer(store, text):
-    result = store.query(PROLOGUE + text)
+    result = store.query(PROLOGUE + text, use_default_graph_as_union=True)  # as the project runs it
     if isinstance(result, bool):
         return result
     if isinstance(result, ox.QueryTriples):

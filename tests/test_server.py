@@ -504,3 +504,28 @@ def test_query_page_bundles_editor_and_questions(url):
     questions = json.loads(data)
     names = sorted(p.stem for p in (REPO / "queries").glob("*.rq"))
     assert [q["name"] for q in questions] == names
+
+
+def test_linked_data_pages_read_all_graphs_and_show_a_repeated_triple_once():
+    """The store has no union copy in its default graph: the pages read every named graph, and a
+    triple that two graphs state (an import may repeat one of the build's) is shown once."""
+    import pyoxigraph as ox
+
+    from liuzhou_kg.server.pages import RDFS_LABEL, LinkedData
+
+    x, y, z = (ox.NamedNode(f"https://w3id.org/liuzhou-kg/resource/{n}") for n in ("x", "y", "z"))
+    p = ox.NamedNode("https://w3id.org/liuzhou-kg/ontology#relatedTo")
+    g1, g2 = (ox.NamedNode(f"https://w3id.org/liuzhou-kg/graph/{n}") for n in ("p01-s01", "import/other"))
+    store = ox.Store()
+    for g in (g1, g2):
+        store.extend([ox.Quad(x, RDFS_LABEL, ox.Literal("X", language="en"), g), ox.Quad(x, p, y, g),
+                      ox.Quad(z, p, x, g)])
+    pages = LinkedData(store)
+    triples = pages.description([x.value])
+    assert len(triples) == len(set(triples)) == 3
+    block = pages.block(x.value, with_sources=False)
+    assert block.en == ["X"]
+    properties = {link.iri: values for link, values in block.properties}
+    assert [v.text for v in properties[RDFS_LABEL.value]] == ["X"]
+    assert [v.link.iri for v in properties[p.value]] == [y.value]
+    assert [(s.iri, q.iri) for s, q in block.incoming] == [(z.value, p.value)]

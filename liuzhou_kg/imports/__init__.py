@@ -9,23 +9,37 @@ The metadata of every import is in the named graph ``https://w3id.org/liuzhou-kg
 ``<graph> a dcat:Dataset, void:Dataset`` with ``dcterms:source``, ``dcterms:issued`` (the import
 time), ``dcterms:license``, ``void:triples`` and ``dcterms:format``.
 
-The store's default graph is the union of its named graphs (liuzhou_kg.store); an import adds
-its triples there too and a removal takes out those no other graph has.
+The store keeps nothing in its default graph (liuzhou_kg.store): an import writes its named graph
+and its catalogue entry, and queries that name no graph read the union of all graphs.
 
-Atomicity. A new graph is written by one ``Store.extend`` (one transaction) fed from the parser:
-a syntax error anywhere, or a missing licence, aborts it and the store is untouched. ``--replace``
-first writes the new data into a staging graph the same way, then swaps it in with one SPARQL
-update (old triples out of the graph and the union, staged ones in, metadata changed: one
-transaction). ``remove`` is one update too.
+How an import runs (fast on millions of triples, see BENCHMARKS.md):
+
+1. Check: the whole file is parsed once, nothing written. A syntax error anywhere (reported with
+   line and column) or a missing licence stops here and the store is untouched.
+2. Mark: one small transaction records the graph about to be loaded in the staging graph
+   ``…/graph/staging/pending``.
+3. Load: Oxigraph's bulk loader writes the triples into the graph (a new graph) or into a fresh
+   staging graph (``--replace``). This step is not a transaction.
+4. Commit: one SPARQL update, a transaction, writes the catalogue entry and drops the mark; for
+   ``--replace`` the same update also takes the old triples and catalogue entry out, moves the
+   staged triples into the graph and drops the staging graph.
+
+Atomicity. Steps 1 and 4 decide: bad input changes nothing; ``--replace`` swaps old for new in
+one transaction; ``remove`` is one update. If the process dies during steps 2–4, the store keeps a
+partly loaded graph (or staging graph) without a catalogue entry, still marked; the next
+``import`` or ``remove`` first deletes every marked graph and staging graph
+(:func:`clean_staging`), which returns the store to its state before the interrupted import.
+Until then, queries over the union of graphs see the partial triples.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable
 
 import pyoxigraph as ox
 
@@ -37,8 +51,10 @@ GRAPH_BASE = "https://w3id.org/liuzhou-kg/graph/"
 IMPORTS_GRAPH = GRAPH_BASE + "imports"
 IMPORT_GRAPH_BASE = GRAPH_BASE + "import/"
 STAGING_BASE = GRAPH_BASE + "staging/"
+# Marks of graphs being loaded: ``<graph> a <…/staging/IncompleteLoad>`` in this graph.
+PENDING_GRAPH = STAGING_BASE + "pending"
 # Graphs the build writes; an import may not take their names.
-RESERVED_PREFIXES = ("ontology", "provenance", "reference", "links", "imports", "staging/")
+RESERVED_PREFIXES = ("ontology", "provenance", "reference", "links", "inferences", "imports", "staging/")
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DCAT_DATASET = ox.NamedNode("http://www.w3.org/ns/dcat#Dataset")
@@ -51,6 +67,8 @@ DCT_LICENSE = ox.NamedNode(DCT + "license")
 DCT_TITLE = ox.NamedNode(DCT + "title")
 DCT_FORMAT = ox.NamedNode(DCT + "format")
 XSD = "http://www.w3.org/2001/XMLSchema#"
+INCOMPLETE = ox.NamedNode(STAGING_BASE + "IncompleteLoad")
+_BATCH = 500_000  # quads per bulk write when a quad file is re-graphed
 
 
 @dataclass
@@ -108,11 +126,22 @@ def _count(store: ox.Store, graph: ox.NamedNode) -> int:
     return 0
 
 
-def clean_staging(store: ox.Store) -> None:
-    """Drop staging graphs an interrupted ``--replace`` may have left (never copied to the union)."""
-    for graph in list(store.named_graphs()):
-        if isinstance(graph, ox.NamedNode) and graph.value.startswith(STAGING_BASE):
-            store.remove_graph(graph)
+def clean_staging(store: ox.Store) -> list[str]:
+    """Delete what an interrupted import left: every graph marked as being loaded, and staging graphs.
+
+    Returns the IRIs of the graphs deleted. Each deletion is a transaction of its own and the marks
+    go last, so a cleaning that is itself interrupted is finished by the next one."""
+    marks = ox.NamedNode(PENDING_GRAPH)
+    leftovers = {q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, INCOMPLETE, marks)
+                 if isinstance(q.subject, ox.NamedNode)}
+    leftovers |= {g.value for g in store.named_graphs()
+                  if isinstance(g, ox.NamedNode) and g.value.startswith(STAGING_BASE)}
+    leftovers.discard(PENDING_GRAPH)
+    for iri in sorted(leftovers):
+        store.remove_graph(ox.NamedNode(iri))
+    if store.contains_named_graph(marks):
+        store.remove_graph(marks)
+    return sorted(leftovers)
 
 
 def import_rdf(store: ox.Store, path: Path, *, graph_iri: str | None = None, replace: bool = False,
@@ -129,107 +158,96 @@ def import_rdf(store: ox.Store, path: Path, *, graph_iri: str | None = None, rep
         except ValueError:
             raise InputError([Problem("--license", None, f"not an IRI: {license_iri!r}")]) from None
     source = path.resolve().as_uri()
-    found_license: list[str] = []
-
-    def quads(target: ox.NamedNode) -> Iterator[ox.Quad]:
-        with path.open("rb") as raw, byte_progress(raw, path.stat().st_size, f"import {path.name}",
-                                                   enabled=progress) as handle:
-            for quad in ox.parse(handle, format=fmt, base_iri=source):
-                if (quad.predicate == DCT_LICENSE and isinstance(quad.object, ox.NamedNode)
-                        and not found_license):
-                    found_license.append(quad.object.value)
-                yield ox.Quad(quad.subject, quad.predicate, quad.object, target)
-
-    def chosen_license() -> str:
-        chosen = license_iri or (found_license[0] if found_license else None)
+    try:
+        stated = _check_file(path, fmt, source, progress)  # always: it is the syntax check
+        chosen = license_iri or stated
         if chosen is None:
             raise InputError([Problem(path, None, "the dataset states no licence (dcterms:license); "
                                                   "pass --license IRI, e.g. --license "
                                                   "https://creativecommons.org/licenses/by/4.0/")])
-        return chosen
 
-    try:
-        return write_graph(store, graph, quads, replace=replace, source=source, title=path.name,
-                           license=chosen_license, media_type=fmt.media_type)
-    except SyntaxError as err:
+        def load(target: ox.NamedNode) -> None:
+            with path.open("rb") as raw, byte_progress(raw, path.stat().st_size,
+                                                       f"import {path.name}", enabled=progress) as handle:
+                if fmt in QUAD_FORMATS:  # every quad into the target graph, whatever its own graph
+                    quads = (ox.Quad(q.subject, q.predicate, q.object, target)
+                             for q in ox.parse(handle, format=fmt, base_iri=source))
+                    while batch := list(itertools.islice(quads, _BATCH)):
+                        store.bulk_extend(batch)
+                else:
+                    store.bulk_load(handle, format=fmt, base_iri=source, to_graph=target)
+
+        return write_graph(store, graph, load, replace=replace, source=source, title=path.name,
+                           license=chosen, media_type=fmt.media_type)
+    except SyntaxError as err:  # only if the file changed between the check and the load
         raise InputError([syntax_problem(path, err)]) from None
     except OSError as err:
         raise InputError([Problem(path, None, f"cannot import: {err}")]) from None
 
 
-def write_graph(store: ox.Store, graph: ox.NamedNode, quads, *, replace: bool, source: str,
-                title: str, license, media_type: str) -> ImportResult:
-    """Write ``quads(target)`` as the graph ``graph`` with its catalogue entry, atomically.
+def _check_file(path: Path, fmt: ox.RdfFormat, source: str, progress: bool) -> str | None:
+    """Parse the whole file, storing nothing; return its first dcterms:license IRI (or None).
+    Raises InputError with line and column on a syntax error."""
+    found: str | None = None
+    try:
+        with path.open("rb") as raw, byte_progress(raw, path.stat().st_size, f"check {path.name}",
+                                                   enabled=progress) as handle:
+            for quad in ox.parse(handle, format=fmt, base_iri=source):
+                if found is None and quad.predicate == DCT_LICENSE and isinstance(quad.object, ox.NamedNode):
+                    found = quad.object.value
+    except SyntaxError as err:
+        raise InputError([syntax_problem(path, err)]) from None
+    return found
 
-    ``license`` is called once the quads are consumed (it may depend on them) and may raise.
-    The store keeps the union of its named graphs in the default graph (see liuzhou_kg.store), so
-    every triple written to a named graph is written to the default graph too.
-    A new graph is one transaction (data, union copy and metadata); a replaced one is staged,
-    then swapped in by one SPARQL update.
+
+def write_graph(store: ox.Store, graph: ox.NamedNode, load: Callable[[ox.NamedNode], None], *,
+                replace: bool, source: str, title: str, license: str, media_type: str) -> ImportResult:
+    """Write the graph ``graph`` with ``load(target)`` and give it its catalogue entry.
+
+    ``load`` writes already checked data into the named graph ``target`` (it may bulk-load: it
+    need not be a transaction). A new graph is loaded in place; an existing one (``replace``) is
+    loaded into a staging graph and swapped in by one SPARQL update. See the module docstring for
+    what is atomic and what an interrupted import leaves.
     """
+    clean_staging(store)
     exists = _graph_exists(store, graph)
     if exists and not replace:
         raise InputError([Problem(source, None, f"the store already has the graph <{graph.value}>; "
                                                 "pass --replace to replace it, or choose --graph")])
-    clean_staging(store)
     target = ox.NamedNode(STAGING_BASE + uuid.uuid4().hex) if exists else graph
-    counter = [0]
-    chosen: list[str] = []
-    default = ox.DefaultGraph()
-
-    def stream() -> Iterator[ox.Quad]:
-        for quad in quads(target):
-            counter[0] += 1
-            yield quad
-            if not exists:
-                yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
-        chosen.append(license())
+    mark = ox.Quad(target, RDF_TYPE, INCOMPLETE, ox.NamedNode(PENDING_GRAPH))
+    store.add(mark)
+    try:
+        load(target)
+        triples = _count(store, target)
+        metadata = " ".join(_nquad_triple(q) for q in _metadata(graph, source, title, triples, license,
+                                                                 media_type))
+        unmark = f"DROP SILENT GRAPH <{PENDING_GRAPH}>"  # only this import's mark is in it
         if not exists:
-            # A new graph: its metadata goes in the same transaction as its triples.
-            for quad in _metadata(graph, source, title, counter[0], chosen[0], media_type):
-                yield quad
-                yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
-
-    store.extend(stream())
-    triples = _count(store, target)
-    if not exists:
-        if triples != counter[0]:  # duplicate statements in the input: record the graph's real size
-            store.update(f"""
-                DELETE {{ GRAPH <{IMPORTS_GRAPH}> {{ <{graph.value}> <{VOID_TRIPLES.value}> ?n }}
-                         <{graph.value}> <{VOID_TRIPLES.value}> ?n }}
-                INSERT {{ GRAPH <{IMPORTS_GRAPH}> {{ <{graph.value}> <{VOID_TRIPLES.value}> {triples} }}
-                         <{graph.value}> <{VOID_TRIPLES.value}> {triples} }}
-                WHERE {{ GRAPH <{IMPORTS_GRAPH}> {{ <{graph.value}> <{VOID_TRIPLES.value}> ?n }} }}""")
-        return ImportResult(graph.value, triples, chosen[0], False)
-    metadata = " ".join(_nquad_triple(q) for q in _metadata(graph, source, title, triples, chosen[0],
-                                                             media_type))
-    # (DELETE WHERE before DROP, and one INSERT filling the graph and the union, measured faster
-    # in Oxigraph than DROP alone and MOVE.)
-    store.update(_unlink_update(graph, keep=target) + f""" ;
-        INSERT {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} ?s ?p ?o }}
-        WHERE {{ GRAPH <{target.value}> {{ ?s ?p ?o }} }} ;
-        DELETE WHERE {{ GRAPH <{target.value}> {{ ?s ?p ?o }} }} ;
-        DROP SILENT GRAPH <{target.value}> ;
-        INSERT DATA {{ GRAPH <{IMPORTS_GRAPH}> {{ {metadata} }} {metadata} }}""")
-    return ImportResult(graph.value, triples, chosen[0], True)
+            store.update(f"INSERT DATA {{ GRAPH <{IMPORTS_GRAPH}> {{ {metadata} }} }} ; {unmark}")
+        else:
+            # (DELETE WHERE before DROP measured faster in Oxigraph than DROP alone and MOVE.)
+            store.update(_unlink_update(graph) + f""" ;
+                INSERT {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}
+                WHERE {{ GRAPH <{target.value}> {{ ?s ?p ?o }} }} ;
+                DELETE WHERE {{ GRAPH <{target.value}> {{ ?s ?p ?o }} }} ;
+                DROP SILENT GRAPH <{target.value}> ;
+                INSERT DATA {{ GRAPH <{IMPORTS_GRAPH}> {{ {metadata} }} }} ;
+                {unmark}""")
+    except BaseException:
+        # A failure (not a kill) after the mark: take out what was loaded, now.
+        clean_staging(store)
+        raise
+    return ImportResult(graph.value, triples, license, exists)
 
 
-def _unlink_update(graph: ox.NamedNode, keep: ox.NamedNode | None = None) -> str:
-    """SPARQL Update text that takes ``graph`` and its metadata out of the store and its union.
-
-    A triple leaves the default (union) graph only if no other named graph (``keep`` is not
-    counted: it is the staging graph of a replacement) still has it.
-    """
+def _unlink_update(graph: ox.NamedNode) -> str:
+    """SPARQL Update text that takes ``graph`` and its catalogue entry out of the store."""
     g = graph.value
-    other = f" && ?h != <{keep.value}>" if keep is not None else ""
     return f"""
-        DELETE {{ ?s ?p ?o }} WHERE {{
-          GRAPH <{g}> {{ ?s ?p ?o }}
-          FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != <{g}>{other}) }}
-        }} ;
         DELETE WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} ;
         DROP SILENT GRAPH <{g}> ;
-        DELETE {{ GRAPH <{IMPORTS_GRAPH}> {{ <{g}> ?p ?o }} <{g}> ?p ?o }}
+        DELETE {{ GRAPH <{IMPORTS_GRAPH}> {{ <{g}> ?p ?o }} }}
         WHERE {{ GRAPH <{IMPORTS_GRAPH}> {{ <{g}> ?p ?o }} }}"""
 
 
@@ -238,8 +256,10 @@ def _nquad_triple(quad: ox.Quad) -> str:
 
 
 def remove(store: ox.Store, graph_iri: str) -> int:
-    """Drop an imported graph, its union copy and its metadata in one transaction."""
+    """Drop an imported graph and its catalogue entry in one transaction (after deleting what an
+    interrupted import may have left, see :func:`clean_staging`)."""
     graph = check_graph_iri(graph_iri)
+    clean_staging(store)
     if not _graph_exists(store, graph):
         raise InputError([Problem("remove", None, f"no imported graph <{graph.value}> in the store")])
     triples = _count(store, graph)

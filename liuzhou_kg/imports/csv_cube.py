@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 import yaml
@@ -252,9 +251,8 @@ def import_csv(store: ox.Store, csv_path: Path, mapping_path: Path, *, graph_iri
         raise InputError([Problem(csv_path, None, "a CSV states no licence; pass --license IRI")])
     triples = rows_to_quads(store, csv_path, mapping)
 
-    def quads(target: ox.NamedNode) -> Iterator[ox.Quad]:
-        for s, p, o in triples:
-            yield ox.Quad(s, p, o, target)
+    def load(target: ox.NamedNode) -> None:
+        store.extend(ox.Quad(s, p, o, target) for s, p, o in triples)
 
-    return write_graph(store, graph, quads, replace=replace, source=csv_path.resolve().as_uri(),
-                       title=csv_path.name, license=lambda: license_iri, media_type="text/csv")
+    return write_graph(store, graph, load, replace=replace, source=csv_path.resolve().as_uri(),
+                       title=csv_path.name, license=license_iri, media_type="text/csv")

@@ -13,9 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import rdflib
@@ -23,6 +21,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from ..namespaces import LZ, LZO
+from ..fileio import atomic_write
 from .scoring import Candidate
 REVIEW_COLUMNS = ["local", "local_label", "external", "external_label", "score", "decision",
                   "label_score", "type_factor", "place", "local_type", "external_type"]
@@ -82,21 +81,6 @@ def review_rows(found: list[Candidate]) -> list[dict[str, str]]:
     } for c in found]
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_outputs(found: list[Candidate], source: str, out_dir: Path, *, exact: float,
                   close: float, name: str | None = None) -> tuple[Path, Path]:
     """Write ``linkset.ttl`` and ``review.csv`` into ``out_dir``; return their paths."""
@@ -108,6 +92,6 @@ def write_outputs(found: list[Candidate], source: str, out_dir: Path, *, exact: 
     writer = csv.DictWriter(buffer, fieldnames=REVIEW_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(review_rows(found))
-    _atomic_write(review, buffer.getvalue().encode("utf-8"))
-    _atomic_write(ttl, graph.serialize(format="turtle", encoding="utf-8"))
+    atomic_write(review, buffer.getvalue().encode("utf-8"))
+    atomic_write(ttl, graph.serialize(format="turtle", encoding="utf-8"))
     return ttl, review

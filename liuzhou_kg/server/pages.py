@@ -31,9 +31,10 @@ PARAGRAPH = NamedNode(ONTOLOGY_NS + "paragraphNumber")
 SENTENCE = NamedNode(ONTOLOGY_NS + "sentenceNumber")
 IN_SECTION = NamedNode(ONTOLOGY_NS + "inSection")
 PROVENANCE_GRAPH = NamedNode(GRAPH_NS + "provenance")
-# The store's default graph is the set union of the named graphs (see liuzhou_kg.store): facts are
-# read there once; the named graphs say which passages state them.
-UNION = pyoxigraph.DefaultGraph()
+# Facts are read from all graphs at once (graph_name=None; the store keeps nothing in its default
+# graph, see liuzhou_kg.store), a triple in several graphs taken once; the named graphs say which
+# passages state them.
+ALL_GRAPHS = None
 
 MAX_VALUES = 500
 MAX_INCOMING = 200
@@ -148,7 +149,7 @@ class LinkedData:
             if node in visited:
                 continue
             visited.add(node)
-            for quad in self.store.quads_for_pattern(node, None, None, UNION):
+            for quad in self.store.quads_for_pattern(node, None, None, ALL_GRAPHS):
                 triple = quad.triple
                 if triple not in seen:
                     seen.add(triple)
@@ -158,7 +159,7 @@ class LinkedData:
         if with_incoming:
             for iri in iris:
                 count = 0
-                for quad in self.store.quads_for_pattern(None, None, NamedNode(iri), UNION):
+                for quad in self.store.quads_for_pattern(None, None, NamedNode(iri), ALL_GRAPHS):
                     triple = quad.triple
                     if triple not in seen and not isinstance(quad.subject, pyoxigraph.BlankNode):
                         seen.add(triple)
@@ -183,7 +184,7 @@ class LinkedData:
         grouped: dict[str, tuple[Link, list[Value]]] = {}
         source_pids: list[str] = []
         values: dict[tuple, Value] = {}
-        for quad in self.store.quads_for_pattern(node, None, None, UNION):
+        for quad in self.store.quads_for_pattern(node, None, None, ALL_GRAPHS):
             key = (quad.predicate, quad.object)
             pids = self._passages_stating(node, quad.predicate, quad.object) if with_sources else []
             for pid in pids:
@@ -243,7 +244,7 @@ class LinkedData:
 
     def _incoming(self, node) -> tuple[list[tuple[Link, Link]], bool]:
         seen, result = set(), []
-        for quad in self.store.quads_for_pattern(None, None, node, UNION):
+        for quad in self.store.quads_for_pattern(None, None, node, ALL_GRAPHS):
             if not isinstance(quad.subject, NamedNode):
                 continue
             key = (quad.subject, quad.predicate)

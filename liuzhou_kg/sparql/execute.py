@@ -71,6 +71,22 @@ def graph_names(store: pyoxigraph.Store) -> set[str]:
     return _graph_cache[key][1]
 
 
+def dataset_options(default_graph_uris, named_graph_uris, has_from: bool) -> dict:
+    """The ``Store.query`` options that choose a query's dataset.
+
+    default-graph-uri / named-graph-uri (the protocol) name it explicitly; a query with ``FROM`` or
+    ``FROM NAMED`` names its own. Otherwise the default graph is the union of all the store's
+    graphs (``use_default_graph_as_union``; see liuzhou_kg.store). That option must not be given
+    with ``FROM``: Oxigraph would let it override the query's dataset.
+    """
+    if default_graph_uris or named_graph_uris:
+        return {"default_graph": [pyoxigraph.NamedNode(g) for g in default_graph_uris],
+                "named_graphs": [pyoxigraph.NamedNode(g) for g in named_graph_uris]}
+    if has_from:
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
 def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
     info = check_query(request.query, graph_names(store), request.default_graph_uris,
                        request.named_graph_uris)
@@ -80,12 +96,8 @@ def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
         allowed = ", ".join(f.name for f in formats_for(kind))
         raise QueryError(f"a {info.form} query cannot be written as {fmt.name}; "
                                f"use one of: {allowed}")
-    options: dict = {}
-    if request.default_graph_uris or request.named_graph_uris:
-        options["default_graph"] = [pyoxigraph.NamedNode(g) for g in request.default_graph_uris]
-        options["named_graphs"] = [pyoxigraph.NamedNode(g) for g in request.named_graph_uris]
-    # Otherwise the store's default graph is used: it holds the set union of the named graphs
-    # (see liuzhou_kg.store), or the FROM graphs of the query when it names some.
+    options = dataset_options(request.default_graph_uris, request.named_graph_uris,
+                              bool(info.from_graphs or info.from_named_graphs))
     try:
         result = store.query(prologue() + request.query, **options)
         sink = _Limited(request.max_result_bytes)
