@@ -14,6 +14,7 @@ keeps SERVICE from reaching the network.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -84,6 +85,24 @@ def tokenize(query: str) -> list[Token]:
 def check_query(query: str, allowed_graphs: set[str] | None = None,
                 default_graph_uris: list[str] = (), named_graph_uris: list[str] = ()) -> QueryInfo:
     """Refuse what a read-only offline service must not do; return the query's form.
+
+    The verdict depends only on its arguments, so it is remembered for the last 1,024 queries:
+    a dashboard or client that repeats a query pays for the check once. Refusals are not cached
+    (they raise). The returned QueryInfo is shared between callers; treat it as read-only.
+    """
+    allowed = None if allowed_graphs is None else frozenset(allowed_graphs)
+    return _check_query_cached(query, allowed, tuple(default_graph_uris), tuple(named_graph_uris))
+
+
+@functools.lru_cache(maxsize=1024)
+def _check_query_cached(query: str, allowed_graphs: frozenset[str] | None,
+                        default_graph_uris: tuple[str, ...], named_graph_uris: tuple[str, ...]) -> QueryInfo:
+    return _check_query(query, allowed_graphs, default_graph_uris, named_graph_uris)
+
+
+def _check_query(query: str, allowed_graphs: frozenset[str] | None,
+                 default_graph_uris: tuple[str, ...], named_graph_uris: tuple[str, ...]) -> QueryInfo:
+    """The check itself (see ``check_query``).
 
     ``allowed_graphs`` are the graph IRIs of the dataset that FROM may name (None: any graph
     IRI that is not a file or the wrong scheme is still refused unless listed; pass the set).
