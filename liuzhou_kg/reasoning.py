@@ -71,7 +71,7 @@ def reason(graph: Graph) -> ReasoningResult:
             with inferences, contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
                 owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as err:
-            return ReasoningResult(False, explanation=_explain(world, err), java=java)
+            return ReasoningResult(False, explanation=_explain(world, err, graph), java=java)
         hierarchy = {}
         for cls in sorted(world.classes(), key=lambda c: c.iri):
             if not cls.iri.startswith(str(LZO._NS)):
@@ -94,8 +94,35 @@ def _memberships(world) -> set[tuple[str, str]]:
     return pairs
 
 
-def _explain(world, err) -> str:
+def disjointness_clashes(graph: Graph) -> list[str]:
+    """Individuals typed (directly or through subclasses) with two classes declared disjoint:
+    the commonest cause of an inconsistency, named so that a curator can find the record."""
+    from rdflib import BNode
+    from rdflib.collection import Collection
+    from rdflib.namespace import OWL, RDFS
+
+    pairs: set[frozenset] = set()
+    for group in graph.subjects(RDF.type, OWL.AllDisjointClasses):
+        members = list(Collection(graph, graph.value(group, OWL.members)))
+        pairs.update(frozenset((a, b)) for i, a in enumerate(members) for b in members[i + 1:])
+    for a, b in graph.subject_objects(OWL.disjointWith):
+        pairs.add(frozenset((a, b)))
+    clashes = []
+    for individual in sorted({s for s in graph.subjects(RDF.type, None) if not isinstance(s, BNode)}):
+        types = set()
+        for cls in graph.objects(individual, RDF.type):
+            types |= set(graph.transitive_objects(cls, RDFS.subClassOf))
+        for pair in sorted(pairs, key=lambda p: sorted(map(str, p))):
+            if pair <= types:
+                a, b = sorted(pair, key=str)
+                clashes.append(f"{_curie(str(individual))} is both {_curie(str(a))} and {_curie(str(b))}, which are disjoint")
+    return clashes
+
+
+def _explain(world, err, graph: Graph | None = None) -> str:
     lines = ["HermiT found the ontology and data inconsistent."]
+    if graph is not None:
+        lines.extend(disjointness_clashes(graph)[:20])
     try:
         unsatisfiable = list(world.inconsistent_classes())
     except Exception:  # noqa: BLE001 - the explanation is best effort
