@@ -19,29 +19,17 @@ import networkx as nx
 import pyoxigraph as ox
 
 from .fileio import atomic_write
+from .namespaces import LZG
+from .namespaces import PREFIXES as PROJECT_PREFIXES
 
-GRAPH_BASE = "https://w3id.org/liuzhou-kg/graph/"
+GRAPH_BASE = str(LZG)
 SKIPPED_GRAPHS = (GRAPH_BASE + "ontology", GRAPH_BASE + "provenance", GRAPH_BASE + "imports")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
 FORMATS = ("graphml", "gexf", "csv")
-PREFIXES = {
-    "https://w3id.org/liuzhou-kg/resource/": "lz:",
-    "https://w3id.org/liuzhou-kg/ontology#": "lzo:",
-    "https://w3id.org/liuzhou-kg/graph/": "lzg:",
-    "https://w3id.org/liuzhou-kg/passage/": "lzp:",
-    "http://www.w3.org/2004/02/skos/core#": "skos:",
-    "http://www.w3.org/ns/org#": "org:",
-    "http://purl.org/linked-data/cube#": "qb:",
-    "http://purl.org/linked-data/sdmx/2009/dimension#": "sdmx-dimension:",
-    "http://www.w3.org/ns/prov#": "prov:",
-    "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
-    "http://www.w3.org/2002/07/owl#": "owl:",
-    "http://rdfs.org/ns/void#": "void:",
-    "http://purl.org/dc/terms/": "dcterms:",
-    "https://schema.org/": "schema:",
-    "http://www.wikidata.org/entity/": "wd:",
-}
+# Namespace -> prefix for compact names, longest namespace first.
+PREFIXES = {ns: f"{prefix}:" for prefix, ns in sorted(
+    {**PROJECT_PREFIXES, "wd": "http://www.wikidata.org/entity/"}.items(), key=lambda item: -len(item[1]))}
 
 
 def compact(iri: str) -> str:

@@ -20,9 +20,9 @@ import httpx
 import pyoxigraph as ox
 
 from .errors import InputError, Problem
+from .imports import STAGING_BASE
 from .imports.progress import step_progress
 
-STAGING_BASE = "https://w3id.org/liuzhou-kg/graph/staging/"
 GSP_FALLBACK_STATUS = {400, 404, 405, 415, 501}
 UPDATE_CHUNK = 5000  # triples per SPARQL Update request when a graph is split
 

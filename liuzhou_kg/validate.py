@@ -106,10 +106,10 @@ def run_checks(nquads: bytes, directory: Path = CHECKS_DIR) -> dict[str, list[di
     return results
 
 
-def validate(dataset: Dataset, shapes: Graph, nquads: bytes, *, owl: bool = True,
+def validate(data: Graph, shapes: Graph, nquads: bytes, *, owl: bool = True,
              checks_dir: Path = CHECKS_DIR) -> ValidationReport:
+    """Validate ``data`` (the union of the dataset's graphs) and, by SPARQL, ``nquads`` (its quads)."""
     report = ValidationReport()
-    data = union_graph(dataset)
     report.shacl_conforms, report.shacl_results = check_shapes(data, shapes)
     report.checks = run_checks(nquads, checks_dir)
     if owl:

@@ -5,7 +5,6 @@ reason when either is absent.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest

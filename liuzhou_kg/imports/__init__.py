@@ -44,10 +44,11 @@ from typing import Callable
 import pyoxigraph as ox
 
 from ..errors import InputError, Problem
+from ..namespaces import LZG
 from .progress import byte_progress
 from .rdf_input import QUAD_FORMATS, rdf_format_for, syntax_problem
 
-GRAPH_BASE = "https://w3id.org/liuzhou-kg/graph/"
+GRAPH_BASE = str(LZG)
 IMPORTS_GRAPH = GRAPH_BASE + "imports"
 IMPORT_GRAPH_BASE = GRAPH_BASE + "import/"
 STAGING_BASE = GRAPH_BASE + "staging/"

@@ -17,17 +17,18 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
+from .. import namespaces
 from ..errors import InputError, Problem
 from . import ImportResult, check_graph_iri, write_graph
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
-QB = "http://purl.org/linked-data/cube#"
-SDMX_DIMENSION = "http://purl.org/linked-data/sdmx/2009/dimension#"
-LZO = "https://w3id.org/liuzhou-kg/ontology#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DEFAULT_GRAPH = "https://w3id.org/liuzhou-kg/graph/import/regional-statistics"
+RDF_TYPE = str(namespaces.RDF.type)
+RDFS_LABEL = str(namespaces.RDFS.label)
+SKOS_NOTATION = str(namespaces.SKOS.notation)
+QB = str(namespaces.QB)
+SDMX_DIMENSION = str(namespaces.SDMX_DIMENSION)
+LZO = str(namespaces.LZO._NS)
+XSD = str(namespaces.XSD)
+DEFAULT_GRAPH = str(namespaces.LZG["import/regional-statistics"])
 
 
 @dataclass

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import rdflib
 
+from ..namespaces import LZG
 from ..paths import GRAPH_DIR
 
 LINKS_DIR = GRAPH_DIR / "links"
-LINKS_GRAPH_IRI = "https://w3id.org/liuzhou-kg/graph/links"
+LINKS_GRAPH_IRI = str(LZG["links"])
 
 
 def verified_links_graph(links_dir: Path = LINKS_DIR) -> rdflib.Graph:

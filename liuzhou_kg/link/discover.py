@@ -9,11 +9,12 @@ import pyoxigraph as ox
 from ..errors import InputError, Problem
 from ..imports.rdf_input import load_into
 from ..paths import DIST
+from ..namespaces import LZ
 from .entities import entities, read_dataset
 from .linkset import slug, write_outputs
 from .scoring import CLOSE_THRESHOLD, EXACT_THRESHOLD, Candidate, candidates
 
-RESOURCE_NAMESPACE = "https://w3id.org/liuzhou-kg/resource/"
+RESOURCE_NAMESPACE = str(LZ)
 
 
 @dataclass

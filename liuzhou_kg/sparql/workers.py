@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import multiprocessing
-import os
 import threading
 import time
 from dataclasses import dataclass
