@@ -12,6 +12,9 @@ from liuzhou_kg.paths import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
 
+# Unexpected skips fail in CI: see tests/plugins/strict_skips.py and tests/skips-allowed.yaml.
+pytest_plugins = ["pytester", "plugins.strict_skips"]
+
 # Debian's chromium, driven by pip's playwright (never `playwright install`).
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -67,22 +70,3 @@ def repo_copy(tmp_path) -> Path:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
-
-
-SYSTEM_TOOLS = ("chromium", "playwright", "virtuoso", "java")
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """In CI (LIUZHOU_KG_REQUIRE_SYSTEM_TOOLS=1) a test skipped for a missing system tool fails:
-    CI installs every tool, so such a skip means the install step broke."""
-    import os
-
-    outcome = yield
-    report = outcome.get_result()
-    if os.environ.get("LIUZHOU_KG_REQUIRE_SYSTEM_TOOLS") != "1" or not report.skipped:
-        return
-    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-    if any(tool in reason.lower() for tool in SYSTEM_TOOLS):
-        report.outcome = "failed"
-        report.longrepr = f"skipped in CI, where every system tool must be present: {reason}"
