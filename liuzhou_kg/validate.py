@@ -66,11 +66,18 @@ def union_graph(dataset: Dataset) -> Graph:
     return graph
 
 
-def check_shapes(data: Graph, shapes: Graph) -> tuple[bool, list[str]]:
+def shacl_report(data: Graph, shapes: Graph) -> tuple[bool, Graph]:
+    """Run pySHACL as the build does; return whether ``data`` conforms and the results graph."""
     from pyshacl import validate as shacl_validate
 
     conforms, results_graph, _ = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=False, meta_shacl=False)
+    return bool(conforms), results_graph
+
+
+def check_shapes(data: Graph, shapes: Graph) -> tuple[bool, list[str]]:
+    """Validate ``data`` against ``shapes``; return conformance and one readable line a result."""
+    conforms, results_graph = shacl_report(data, shapes)
     results = []
     for result in results_graph.subjects(SH.focusNode, None):
         focus = results_graph.value(result, SH.focusNode)
