@@ -123,7 +123,9 @@ def test_a_failed_write_leaves_the_old_page_and_no_temporary_file(tmp_path, monk
     def broken_fsync(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(render.os, "fsync", broken_fsync)
+    from liuzhou_kg import fileio
+
+    monkeypatch.setattr(fileio.os, "fsync", broken_fsync)
     with pytest.raises(OSError):
         write_explorer(load(MINI), out)
     assert out.read_text(encoding="utf-8") == "old page"

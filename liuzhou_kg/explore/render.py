@@ -19,14 +19,13 @@ import base64
 import hashlib
 import html
 import json
-import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from pyvis.network import Network
 
+from ..fileio import atomic_write_text
 from .config import ASSETS, Config
 from .layout import centrality, node_values, positions, scaling, undirected
 from .model import LANGS, ExplorerGraph
@@ -192,30 +191,8 @@ def render_page(graph: ExplorerGraph, cfg: Config, lang: str) -> tuple[str, dict
     return page, stats
 
 
-def write_atomic(path: Path, text: str) -> int:
-    """Write ``text`` as UTF-8 to ``path`` via a temporary file; returns the size in bytes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = text.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return len(payload)
-
-
 def write_graph(graph: ExplorerGraph, out_path: Path, cfg: Config, lang: str) -> dict:
     page, stats = render_page(graph, cfg, lang)
-    stats["bytes"] = write_atomic(Path(out_path), page)
+    stats["bytes"] = atomic_write_text(Path(out_path), page)
     stats["path"] = str(out_path)
     return stats
