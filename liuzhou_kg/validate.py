@@ -131,8 +131,9 @@ def validate(data: Graph, shapes: Graph, nquads: bytes, *, owl: bool = True,
 
 
 # ---------------------------------------------------------------- fidelity to the text
-# Record keys whose text a reader takes as a claim of the record about counts and levels.
-CLAIM_KEYS = ("aimedState",)
+# Record keys whose text a reader takes as a claim of the record about counts and levels (besides
+# the labels): the aimed state of a target, and the texts that describe an entity.
+CLAIM_KEYS = ("aimedState", "scope", "describedAs", "progress")
 _QUOTE_MARKS = str.maketrans("", "", " \t\n\u3000“”‘’「」『』\"")
 
 
@@ -143,7 +144,7 @@ def check_fidelity(records: list[Record], cues: Cues) -> dict[str, list[str]]:
 
 
 def check_counts_and_levels(records: list[Record], cues: Cues) -> list[str]:
-    """A label or aimed state that states a count or a level its sentence(s) do not state.
+    """A label, aimed state or description that states a count or a level its sentence(s) do not state.
 
     Counts: every quantity of a label (``三个``, ``3``, ``three``, ``fifth``; numbers inside names
     and idioms aside) must be a quantity of the record's quotes, as the numbers of a record must
