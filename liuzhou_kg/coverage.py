@@ -109,7 +109,8 @@ def compute_coverage(source: SourceText, facts: Facts, exclusions: dict[tuple[st
     stale = sorted(set(exclusions) - known)
     if stale:
         raise InputError([Problem("graph/coverage-exclusions.yaml", None,
-                                  f"exclusion for {pid} number {value} matches no number of the text") for pid, value in stale])
+                                  f"exclusion for {pid} number {value} matches no quantity of the text "
+                                  "(numbers inside names and idioms are not counted: graph/number-cues.yaml)") for pid, value in stale])
     return Coverage(sentences, numbers, not_counted)
 
 

@@ -163,7 +163,7 @@ def check_counts_and_levels(records: list[Record], cues: Cues) -> list[str]:
                     findings.append(f"{where}: {field_name} {text!r} states the count {mention.text!r}, "
                                     f"which its sentence(s) do not state")
             for level in cues.levels:
-                word = next((w for w in level.words if w.lower() in text.lower()), None)
+                word = next((w for w in level.words if _mentions(text, w)), None)
                 if word and not any(e in q for e in level.evidence for q in quotes):
                     findings.append(f"{where}: {field_name} {text!r} states the level {word!r}, "
                                     f"which its sentence(s) do not state")
@@ -210,6 +210,13 @@ def check_main_quotes(records: list[Record]) -> list[str]:
                             f"{record.quotes[0].data!r} names none of what the record asserts; cite the sentence that "
                             f"states it first, and keep this one as context")
     return findings
+
+
+def _mentions(text: str, word: str) -> bool:
+    """Whether ``text`` uses ``word``: Latin words as whole words, any case; Chinese as written."""
+    if word.isascii():
+        return re.search(r"(?<![A-Za-z])" + re.escape(word) + r"(?![A-Za-z])", text, re.IGNORECASE) is not None
+    return word in text
 
 
 def _claims(record: Record):
