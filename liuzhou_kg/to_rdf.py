@@ -145,8 +145,7 @@ def _triples(record: Record, vocab: Vocabulary, types: dict[URIRef, set[URIRef]]
                              (SKOS.editorialNote, record.note)):
         for lang, text in texts.items():
             triples.append((subject, predicate, Literal(text, lang=lang)))
-            if predicate != SKOS.editorialNote:  # a note may reason with figures; labels must quote them
-                note_numbers(text, record.line)
+            note_numbers(text, record.line)  # a note's figures must be in the quotes too
 
     if record.kind == "observation":
         triples.extend(_observation(record, vocab, types, labels, problems, note_numbers, used))

@@ -162,3 +162,25 @@ def test_areas_plans_and_strategies(quad_store):
 def test_indicators_are_skos_concepts(quad_store, indicator, zh):
     assert ask(quad_store, f"""ASK {{ lz:{indicator} a lzo:Indicator , skos:Concept ; skos:prefLabel "{zh}"@zh ;
                                     skos:inScheme lz:scheme-indicators }}""")
+
+
+def test_a_note_needs_both_languages_and_its_figures_quoted(tmp_path):
+    from liuzhou_kg.errors import InputError
+    from liuzhou_kg.records import _load_yaml
+
+    path = tmp_path / "99-note.yaml"
+    path.write_text("- about: liugong\n  quote: 柳工大吨位装载机国内市场占有率继续保持首位\n  note: {en: inferred}\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        _load_yaml(path)
+    assert "99-note.yaml:3: `note` has no zh text" in str(err.value.problems[0])
+
+
+def test_a_note_with_a_figure_not_in_its_quote_is_refused(repo_copy, tmp_path, capsys):
+    from liuzhou_kg.cli import main
+
+    (repo_copy / "graph" / "facts" / "99-note.yaml").write_text(
+        "- about: liugong\n  quote: 柳工大吨位装载机国内市场占有率继续保持首位\n"
+        "  note: {zh: 市场占有率约为 35%, en: a market share of about 35%}\n", encoding="utf-8")
+    code = main(["build", "--repo", str(repo_copy), "--dist", str(tmp_path / "dist"), "-q", "--no-reasoner"])
+    assert code == 2
+    assert "number 35 is not in the record's quote" in capsys.readouterr().err
