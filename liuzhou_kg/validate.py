@@ -1,7 +1,7 @@
 """Validate the built dataset: SHACL shapes, zero-row SPARQL checks, OWL consistency, fidelity.
 
-The fidelity checks read the records against their sentences: a label or aimed state may state a
-count or a level only where its own sentence(s) state it, and a record's main quote (its first)
+The fidelity checks read the records against their sentences: a label, aimed state or description
+may state a count or a level only where its own sentence(s) state it, and a record's main quote (its first)
 must be the sentence that states its triples, so it names at least one of the things the record
 asserts. Each step returns readable findings; ``validate`` gathers them into one report, and the build
 fails (exit code 1) when any step finds anything.
@@ -180,11 +180,13 @@ def check_main_quotes(records: list[Record]) -> list[str]:
     """A record whose main quote names none of the things it asserts (a context sentence cited first).
 
     What a record asserts: its subject (label or alternative label, wherever the subject is
-    defined, and the labels the record adds), every entity it points at that a record defines, and its Chinese texts (aimed
-    state, scope, description). Reference data (years, units, levels) does not count: the
-    sentence "2014 年，……" names the year of many facts, and states none of them. A quote names
-    a thing when they share a word: two Chinese characters in a row, or three Latin letters
-    (labels paraphrase, so the whole label need not be in the quote; digits never count).
+    defined, and the labels the record adds), every entity it points at that a record defines,
+    and its Chinese texts (aimed state, scope, description). Reference data (years, units,
+    levels) does not count: the sentence "2014 年，……" names the year of many facts, and states
+    none of them. A quote names a thing when they share a word: two Chinese characters in a row,
+    or three Latin letters (labels paraphrase, so the whole label need not be in the quote; digits
+    never count). This is a screen, not a proof: it catches a context sentence that names nothing
+    of the record, not one that happens to share a common word such as 创新 with it.
     """
     names: dict[str, list[str]] = {}
     for record in records:
@@ -220,10 +222,13 @@ def _mentions(text: str, word: str) -> bool:
 
 
 def _claims(record: Record):
+    """(field, text) for every text of the record that a reader takes as its claim."""
     for lang, text in record.label.items():
         yield f"label@{lang}", text
     for lang, text in record.alt_label.items():
         yield f"altLabel@{lang}", text
+    for lang, text in record.hidden_label.items():
+        yield f"hiddenLabel@{lang}", text
     for key in CLAIM_KEYS:
         value = record.properties.get(key)
         if value is not None and isinstance(value.data, dict):
@@ -248,6 +253,7 @@ def _shares_words(quote: str, text: str) -> bool:
 
 
 def _plain(text: str) -> str:
+    """The text without spaces and quotation marks, which quotes and labels write differently."""
     return text.translate(_QUOTE_MARKS)
 
 
