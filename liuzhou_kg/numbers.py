@@ -62,6 +62,7 @@ class Cues:
 
     @property
     def number_pattern(self) -> re.Pattern:
+        """The pattern that finds numbers, with this file's classifiers."""
         return _number_pattern(self.classifiers)
 
 
@@ -77,6 +78,7 @@ class NumberMention:
 
     @property
     def is_quantity(self) -> bool:
+        """True unless a cue recognised the number as part of a name or an idiom."""
         return self.kind == "quantity"
 
 
@@ -122,11 +124,13 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
 
 @lru_cache(maxsize=1)
 def default_cues() -> Cues:
+    """The cues of the repository's ``graph/number-cues.yaml``, read once."""
     return load_cues(CUES_FILE)
 
 
 @lru_cache(maxsize=8)
 def _number_pattern(classifiers: tuple[str, ...]) -> re.Pattern:
+    """Arabic numbers with their unit, Chinese ordinals, and Chinese numerals before a classifier."""
     counted = ""
     if classifiers:
         counted = (r"|(?<![第" + _CHINESE_DIGITS + r"])(?P<cardinal>[" + _CHINESE_DIGITS + r"]+)(?=(?:"
@@ -201,6 +205,7 @@ def canonical(number: str) -> str:
 
 
 def number_values(text: str) -> set[str]:
+    """The values of every number of ``text``, names and idioms included."""
     return {mention.value for mention in find_numbers(text)}
 
 
