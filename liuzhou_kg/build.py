@@ -6,8 +6,8 @@ The steps run in order; each takes the previous step's output:
 2. ``load_vocabulary``  ontology, SKOS schemes, reference data and SHACL shapes
 3. ``load_records``     the curated facts (YAML, CSV), with file:line on any error
 4. ``build_dataset``    records -> triples, each in the named graph of its sentence
-5. ``compute_coverage`` which facts each sentence gave; every number of the text accounted for
-6. ``validate``         SHACL, zero-row SPARQL checks, HermiT consistency
+5. ``compute_coverage`` which facts each sentence gave; every quantity of the text accounted for
+6. ``validate``         SHACL, zero-row SPARQL checks, HermiT consistency, fidelity to the text
 7. write                every output into a staging folder, then swapped in for ``dist/``
 
 Input errors raise ``InputError`` (exit 2) and validation failures ``ValidationFailed`` (exit 1);
@@ -29,12 +29,13 @@ from . import paths
 from .coverage import compute_coverage, coverage_json, coverage_markdown, load_exclusions
 from .errors import InputError, Problem, ValidationFailed
 from .namespaces import bind_prefixes
+from .numbers import load_cues
 from .ontology import load_shapes, load_vocabulary
 from .provenance import SOURCE_IRI
 from .records import load_records
 from .source import read_source
 from .to_rdf import ONTOLOGY_GRAPH, build_dataset, materialize_types
-from .validate import union_graph, validate
+from .validate import check_fidelity, union_graph, validate
 from .write import (jsonld, jsonld_context, manifest, nquads, ntriples, rdfxml, sorted_dataset, sorted_graph,
                     staging_dir, swap_in, trig, void_description, write_json, write_text)
 
@@ -82,10 +83,12 @@ def build(dist: Path | None = None, *, repo: Path | None = None, report: Callabl
         dataset = sorted_dataset(facts.dataset)
         quads = nquads(dataset)
     with clock("check coverage of the text"):
-        coverage = compute_coverage(source, facts, load_exclusions(repo / "graph" / paths.COVERAGE_EXCLUSIONS.name))
+        cues = load_cues(repo / "graph" / "number-cues.yaml")
+        coverage = compute_coverage(source, facts, load_exclusions(repo / "graph" / paths.COVERAGE_EXCLUSIONS.name), cues)
     with clock("validate (SHACL, SPARQL checks, HermiT)"):
         union = union_graph(dataset)
         validation = validate(union, shapes, quads, owl=reasoning, checks_dir=repo / "queries" / "checks")
+        validation.fidelity = check_fidelity(records, cues)
     failures = validation.failures()
     if coverage.uncovered:
         failures += ("\n" if failures else "") + "coverage: numbers of the text that no fact uses and no exclusion lists:\n" + "\n".join(
@@ -195,6 +198,9 @@ def _validation_markdown(validation) -> str:
              "- SPARQL checks (`queries/checks/*.rq`), each must return zero rows:"]
     for name, check in sorted(data["checks"].items()):
         lines.append(f"  - `{name}`: {check['rows']} rows")
+    lines.append("- fidelity to the text (`liuzhou_kg/validate.py`, cues in `graph/number-cues.yaml`):")
+    for name, check in sorted(data["fidelity"].items()):
+        lines.append(f"  - `{name}`: {check['findings']} findings")
     owl = data["owl"]
     if owl is not None:
         lines += [f"- OWL 2 consistency ({owl['reasoner']}): {'consistent' if owl['consistent'] else 'INCONSISTENT'}",

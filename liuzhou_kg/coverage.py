@@ -1,6 +1,8 @@
-"""Coverage: for each sentence, the facts it produced; for each number of the text, who uses it.
+"""Coverage: for each sentence, the facts it produced; for each quantity of the text, who uses it.
 
-A number of the text is *used* when a record citing its sentence carries that value (with the
+Coverage counts quantities, not digits: a number that the cues of ``graph/number-cues.yaml``
+recognise as part of a name (3D, 730, S50) or an idiom (第一资源) is listed with the cue's reason
+and never counted as a used number. A quantity of the text is *used* when a record citing its sentence carries that value (with the
 same unit where the text prints one): as a figure, in a label, or through an entity it points at
 (a year entity's label "2014年" uses the 2014 of its sentence). A number no record uses must be
 listed in ``graph/coverage-exclusions.yaml`` with a reason, or the build fails.
@@ -13,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError, Problem
-from .numbers import NumberMention, canonical, find_numbers
+from .numbers import Cues, NumberMention, canonical, find_numbers
 from .source import SourceText
 from .to_rdf import Facts
 
@@ -27,16 +29,21 @@ class NumberUse:
     offset: int  # in the source file as stored
     used_by: list[str] = field(default_factory=list)
     excluded: str | None = None  # the reason, when listed in the exclusion file
+    kind: str = "quantity"  # or "name" / "idiom": recognised by a cue, not counted
+    cue: str | None = None  # the cue's reason for a name or an idiom
 
     @property
     def status(self) -> str:
+        if self.kind != "quantity":
+            return self.kind
         return "used" if self.used_by else ("excluded" if self.excluded else "UNCOVERED")
 
 
 @dataclass
 class Coverage:
     sentences: list[dict]
-    numbers: list[NumberUse]
+    numbers: list[NumberUse]  # the quantities of the text
+    not_counted: list[NumberUse] = field(default_factory=list)  # numbers inside names and idioms
 
     @property
     def uncovered(self) -> list[NumberUse]:
@@ -51,6 +58,7 @@ class Coverage:
             "numbers_used": sum(1 for n in self.numbers if n.status == "used"),
             "numbers_excluded": sum(1 for n in self.numbers if n.status == "excluded"),
             "numbers_uncovered": len(self.uncovered),
+            "numbers_not_counted": len(self.not_counted),
         }
 
 
@@ -70,12 +78,13 @@ def load_exclusions(path: Path) -> dict[tuple[str, str], str]:
     return exclusions
 
 
-def compute_coverage(source: SourceText, facts: Facts, exclusions: dict[tuple[str, str], str]) -> Coverage:
+def compute_coverage(source: SourceText, facts: Facts, exclusions: dict[tuple[str, str], str],
+                     cues: Cues | None = None) -> Coverage:
     by_sentence: dict[str, list] = {s.pid: [] for s in source.sentences}
     for record in facts.records:
         for citation in facts.citations.get(id(record), []):
             by_sentence[citation.sentence.pid].append(record)
-    sentences, numbers = [], []
+    sentences, numbers, not_counted = [], [], []
     known = set()
     for sentence in source.sentences:
         records = by_sentence[sentence.pid]
@@ -87,9 +96,12 @@ def compute_coverage(source: SourceText, facts: Facts, exclusions: dict[tuple[st
             "facts": sorted({r.subject for r in records}),
             "triples": len(graph),
         })
-        for mention in find_numbers(sentence.text):
+        for mention in find_numbers(sentence.text, cues):
             use = NumberUse(sentence.pid, mention.text, mention.value, mention.unit,
-                            source.raw_offsets[sentence.start + mention.start])
+                            source.raw_offsets[sentence.start + mention.start], kind=mention.kind, cue=mention.reason)
+            if not mention.is_quantity:
+                not_counted.append(use)
+                continue
             use.used_by = sorted({r.subject for r in records if _uses(facts.numbers_used.get(id(r), set()), mention)})
             use.excluded = exclusions.get((sentence.pid, mention.value))
             known.add((sentence.pid, mention.value))
@@ -97,8 +109,9 @@ def compute_coverage(source: SourceText, facts: Facts, exclusions: dict[tuple[st
     stale = sorted(set(exclusions) - known)
     if stale:
         raise InputError([Problem("graph/coverage-exclusions.yaml", None,
-                                  f"exclusion for {pid} number {value} matches no number of the text") for pid, value in stale])
-    return Coverage(sentences, numbers)
+                                  f"exclusion for {pid} number {value} matches no quantity of the text "
+                                  "(numbers inside names and idioms are not counted: graph/number-cues.yaml)") for pid, value in stale])
+    return Coverage(sentences, numbers, not_counted)
 
 
 def _uses(used: set[tuple[str, str | None]], mention: NumberMention) -> bool:
@@ -121,10 +134,12 @@ def coverage_markdown(coverage: Coverage) -> str:
         "Generated by `python build.py`; do not edit.",
         "",
         f"- sentences: {s['sentences']}, of which {s['sentences_with_facts']} produced facts",
-        f"- numbers in the text: {s['numbers']}: {s['numbers_used']} used by facts, "
+        f"- quantities in the text: {s['numbers']}: {s['numbers_used']} used by facts, "
         f"{s['numbers_excluded']} excluded with a reason, {s['numbers_uncovered']} uncovered",
+        f"- numbers inside names and idioms, not counted: {s['numbers_not_counted']} "
+        "(recognised by the cues of `graph/number-cues.yaml`)",
         "",
-        "## Numbers",
+        "## Quantities",
         "",
         "| passage | number | unit | status | used by / reason |",
         "| --- | --- | --- | --- | --- |",
@@ -132,6 +147,10 @@ def coverage_markdown(coverage: Coverage) -> str:
     for n in coverage.numbers:
         detail = ", ".join(n.used_by) if n.used_by else (n.excluded or "")
         lines.append(f"| {n.passage} | {n.text} | {n.unit or ''} | {n.status} | {detail} |")
+    lines += ["", "## Numbers inside names and idioms (not counted)", "",
+              "| passage | number | kind | why it is not a quantity |", "| --- | --- | --- | --- |"]
+    for n in coverage.not_counted:
+        lines.append(f"| {n.passage} | {n.text} | {n.kind} | {n.cue} |")
     lines += ["", "## Sentences", "", "| passage | section | facts | triples | sentence |", "| --- | --- | --- | --- | --- |"]
     for sentence in coverage.sentences:
         text = sentence["text"].replace("|", "\\|")
@@ -147,6 +166,10 @@ def coverage_json(coverage: Coverage) -> dict:
             {"passage": n.passage, "text": n.text, "value": n.value, "unit": n.unit, "offset": n.offset,
              "status": n.status, "used_by": n.used_by, "reason": n.excluded}
             for n in coverage.numbers
+        ],
+        "not_counted": [
+            {"passage": n.passage, "text": n.text, "value": n.value, "offset": n.offset, "kind": n.kind, "reason": n.cue}
+            for n in coverage.not_counted
         ],
         "sentences": coverage.sentences,
     }

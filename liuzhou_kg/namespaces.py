@@ -100,6 +100,8 @@ class LZO(DefinedNamespace):
     deadline: URIRef
     aimsAt: URIRef
     developsTalent: URIRef
+    drawsOnTalent: URIRef
+    seizesOpportunity: URIRef
     focusIndustry: URIRef
     supportsProjectKind: URIRef
     buildsPlatformKind: URIRef
@@ -115,7 +117,7 @@ class LZO(DefinedNamespace):
     statedValue: URIRef
     baseValue: URIRef
     growthRate: URIRef
-    nationalRank: URIRef
+    thresholdPassingOrder: URIRef
     deadlineStated: URIRef
     aimedState: URIRef
     describedAs: URIRef

@@ -18,11 +18,11 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from .errors import InputError, Problem
 
 # Keys every record may have; every other key names a property.
-RESERVED = {"id", "about", "type", "label", "altLabel", "quote"}
+RESERVED = {"id", "about", "type", "label", "altLabel", "hiddenLabel", "note", "quote"}
 LANGUAGES = ("zh", "en")
 OBSERVATION_COLUMNS = [
     "id", "indicator", "area", "entity", "period", "value", "unit", "growth_rate",
-    "qualifier", "share_of", "national_rank", "quote", "context_quote",
+    "qualifier", "share_of", "threshold_passing_order", "quote", "context_quote",
 ]
 OBSERVATION_REQUIRED = ["id", "indicator", "area", "entity", "period", "value", "unit", "qualifier", "quote"]
 
@@ -45,6 +45,8 @@ class Record:
     type: str | None = None
     label: dict[str, str] = field(default_factory=dict)
     alt_label: dict[str, str] = field(default_factory=dict)
+    hidden_label: dict[str, str] = field(default_factory=dict)  # a form the text uses that is no name (自治区)
+    note: dict[str, str] = field(default_factory=dict)  # an editorial note: what is inferred or outside the text
     quotes: list[Value] = field(default_factory=list)
     properties: dict[str, Value] = field(default_factory=dict)
 
@@ -157,13 +159,10 @@ def _record_from_entries(path: Path, line: int, entries: dict[str, Value], kind:
             problems.append(Problem(path, line, f"record {subject!r} has no `label`"))
     elif "type" in entries or "label" in entries:
         problems.append(Problem(path, line, f"an `about` record adds statements only; give `type` and `label` where {subject!r} is defined"))
-    for key in ("label", "altLabel"):
+    for key, attribute in (("label", "label"), ("altLabel", "alt_label"), ("hiddenLabel", "hidden_label"), ("note", "note")):
         if key in entries:
-            labels = _language_map(path, entries[key], key, problems, required=LANGUAGES if key == "label" else ())
-            if key == "label":
-                record.label = labels
-            else:
-                record.alt_label = labels
+            required = LANGUAGES if key in ("label", "note") else ()
+            setattr(record, attribute, _language_map(path, entries[key], key, problems, required=required))
     if "quote" not in entries:
         problems.append(Problem(path, line, f"record {subject!r} cites no sentence: add `quote`"))
     else:

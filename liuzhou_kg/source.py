@@ -18,7 +18,6 @@ SENTENCE_END = "。！？"
 # Characters that may close a sentence after its final punctuation (closing quotes, brackets).
 CLOSERS = "”’」』）)"
 SECTION_START = re.compile(r"^([一二三四五六七八九十]+)、")
-CHINESE_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 @dataclass(frozen=True)
@@ -158,10 +157,7 @@ def _sentence_spans(paragraph: str) -> list[tuple[int, int]]:
 
 
 def _chinese_number(numeral: str) -> int:
-    if numeral == "十":
-        return 10
-    if numeral.startswith("十"):
-        return 10 + CHINESE_NUMERALS[numeral[1]]
-    if len(numeral) == 2 and numeral.endswith("十"):
-        return CHINESE_NUMERALS[numeral[0]] * 10
-    return CHINESE_NUMERALS[numeral[0]]
+    """The value of a section numeral (一 1, 十 10, 二十一 21), read by cn2an."""
+    from .numbers import chinese_number
+
+    return chinese_number(numeral)

@@ -27,6 +27,7 @@ REFERENCE_GRAPH = LZG["reference"]
 PROVENANCE_GRAPH = LZG["provenance"]
 INFERENCES_GRAPH = LZG["inferences"]
 NO_DEADLINE = "none-stated"
+NO_PERIOD = "period-not-stated"
 DATASET = LZ["dataset-liuzhou-statistics"]
 # Columns of observations.csv and the Data Cube components they fill.
 OBSERVATION_COMPONENTS = {
@@ -39,7 +40,7 @@ OBSERVATION_COMPONENTS = {
     "share_of": LZO.shareOf,
     "value": LZO.statedValue,
     "growth_rate": LZO.growthRate,
-    "national_rank": LZO.nationalRank,
+    "threshold_passing_order": LZO.thresholdPassingOrder,
 }
 RATIONAL = OWL.rational
 BASE_VALUE_PLACES = Decimal("0.0000000001")
@@ -132,9 +133,6 @@ def _triples(record: Record, vocab: Vocabulary, types: dict[URIRef, set[URIRef]]
         for lang, text in record.label.items():
             triples.append((subject, RDFS.label, Literal(text, lang=lang)))
             note_numbers(text, record.line)
-        for lang, text in record.alt_label.items():
-            triples.append((subject, SKOS.altLabel, Literal(text, lang=lang)))
-            note_numbers(text, record.line)
         if vocab.is_concept_class(cls):
             triples.append((subject, RDF.type, SKOS.Concept))
             for lang, text in record.label.items():
@@ -142,6 +140,12 @@ def _triples(record: Record, vocab: Vocabulary, types: dict[URIRef, set[URIRef]]
             scheme = vocab.scheme_of(cls)
             if scheme is not None:
                 triples.append((subject, SKOS.inScheme, scheme))
+
+    for predicate, texts in ((SKOS.altLabel, record.alt_label), (SKOS.hiddenLabel, record.hidden_label),
+                             (SKOS.editorialNote, record.note)):
+        for lang, text in texts.items():
+            triples.append((subject, predicate, Literal(text, lang=lang)))
+            note_numbers(text, record.line)  # a note's figures must be in the quotes too
 
     if record.kind == "observation":
         triples.extend(_observation(record, vocab, types, labels, problems, note_numbers, used))
@@ -214,7 +218,7 @@ def _observation(record, vocab, types, labels, problems, note_numbers, used):
         if column not in props:
             continue
         value = props[column]
-        if prop in (LZO.statedValue, LZO.growthRate, LZO.nationalRank):
+        if prop in (LZO.statedValue, LZO.growthRate, LZO.thresholdPassingOrder):
             literal = _stated_value(value.data, record, value.line, problems) if prop == LZO.statedValue else \
                 _typed(value.data, vocab.datatype_properties[prop], record, value.line, problems)
             if literal is None:
@@ -285,15 +289,21 @@ def _observation_labels(record, subject, labels):
     name = {lang: labels.get(LZ[props["indicator"].data], {}).get(lang, props["indicator"].data) for lang in ("zh", "en")}
     entity = props.get("entity") or props.get("area")
     who = {lang: labels.get(LZ[entity.data], {}).get(lang, entity.data) for lang in ("zh", "en")}
-    period = {lang: labels.get(LZ[props["period"].data], {}).get(lang, props["period"].data) for lang in ("zh", "en")}
+    if props["period"].data == NO_PERIOD:  # a standing quantity (land area): no year in its label
+        period = {"zh": "", "en": ""}
+    else:
+        period = {lang: labels.get(LZ[props["period"].data], {}).get(lang, props["period"].data) for lang in ("zh", "en")}
+    en_period = f", {period['en']}" if period["en"] else ""
     share = props.get("share_of")
     if share is not None and share.data != entity.data:
+        # The indicator's own name says "share" (经济总量占比); the whole goes in brackets, so the
+        # label never doubles 占 ("占广西的经济总量占比").
         whole = {lang: labels.get(LZ[share.data], {}).get(lang, share.data) for lang in ("zh", "en")}
-        zh = f"{who['zh']}{period['zh']}占{whole['zh']}的{name['zh']}"
-        en = f"{who['en']}: {name['en']} of {whole['en']}, {period['en']}"
+        zh = f"{who['zh']}{period['zh']}{name['zh']}（占比基数：{whole['zh']}）"
+        en = f"{who['en']}: {name['en']} of {whole['en']}{en_period}"
     else:
         zh = f"{who['zh']}{period['zh']}{name['zh']}"
-        en = f"{who['en']}: {name['en']}, {period['en']}"
+        en = f"{who['en']}: {name['en']}{en_period}"
     return [(subject, RDFS.label, Literal(zh, lang="zh")), (subject, RDFS.label, Literal(en, lang="en"))]
 
 

@@ -51,28 +51,26 @@ def test_validation_failure_exits_1_and_keeps_the_previous_outputs(repo_copy, tm
 
 
 def test_an_uncovered_number_fails_unless_excluded(repo_copy, tmp_path, capsys):
-    facts = repo_copy / "graph" / "facts" / "00-review-2014.yaml"
-    text = facts.read_text(encoding="utf-8")
-    # Drop the record of the Baojun 730, the only one that uses the number 730.
-    start = text.index("- id: baojun-730")
-    end = text.index("- id: jingyi-s50")
-    text = text[:start] + text[end:]
-    text = text.replace("- about: baojun-730\n  quote: 2014 年，创新成为驱动经济发展的新动力\n  launchedIn: year-2014\n", "")
-    facts.write_text(text, encoding="utf-8")
+    # Drop the observation of the 146 national high-tech enterprises, the only fact that uses 146.
+    # (The 730 of the Baojun 730 is a name, not a quantity: coverage no longer counts it.)
+    observations = repo_copy / "graph" / "facts" / "observations.csv"
+    lines = observations.read_text(encoding="utf-8").splitlines(keepends=True)
+    observations.write_text("".join(line for line in lines if not line.startswith("national-high-tech-enterprises-2014,")),
+                            encoding="utf-8")
     dist = tmp_path / "dist"
     code = main(["build", "--repo", str(repo_copy), "--dist", str(dist), "-q", "--no-reasoner"])
     err = capsys.readouterr().err
     assert code == 1
-    assert "p04-s05: 730" in err
+    assert "p04-s04: 146 家" in err
     assert not dist.exists()
 
     (repo_copy / "graph" / "coverage-exclusions.yaml").write_text(
-        '- passage: p04-s05\n  number: "730"\n  reason: test fixture leaves the Baojun 730 out\n', encoding="utf-8")
+        '- passage: p04-s04\n  number: "146"\n  reason: test fixture leaves the count out\n', encoding="utf-8")
     code = main(["build", "--repo", str(repo_copy), "--dist", str(dist), "-q", "--no-reasoner"])
     assert code == 0, capsys.readouterr().err
     import json
 
     numbers = json.loads((dist / "coverage.json").read_text(encoding="utf-8"))["numbers"]
     excluded = [n for n in numbers if n["status"] == "excluded"]
-    assert excluded == [{"passage": "p04-s05", "text": "730", "value": "730", "unit": None, "offset": excluded[0]["offset"],
-                         "status": "excluded", "used_by": [], "reason": "test fixture leaves the Baojun 730 out"}]
+    assert excluded == [{"passage": "p04-s04", "text": "146 家", "value": "146", "unit": "家", "offset": excluded[0]["offset"],
+                         "status": "excluded", "used_by": [], "reason": "test fixture leaves the count out"}]
