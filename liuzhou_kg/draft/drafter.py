@@ -18,6 +18,8 @@ from .rules import Rules, alternation, load_rules
 from .sentences import CLAUSE_MARKS, Document, read_document
 from .targets import TargetFinder
 
+TITLE_LENGTH = 40
+SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 PUNCTUATION = " \t“”\"‘’（）()、，,；;：:。"
 BASE_PERIOD = re.compile(r"(?:比|较|与|同)\s*$")
 
@@ -59,23 +61,43 @@ class Drafter:
         self.targets = TargetFinder(rules)
         self.entities = EntityFinder(rules, lexicon)
         strip_words = list(rules["lead_words"]) + [c["text"] for c in rules["target_cues"]] + \
-            list(rules.qualifier_before) + list(rules["deadline_before"]) + list(rules["growth_words"])
+            list(rules.qualifier_before) + list(rules["deadline_before"]) + list(rules["deadline_after"]) + \
+            list(rules["growth_words"])
         self.strip_lead = re.compile(rf"^(?:{alternation(strip_words)})")
         self.strip_tail = re.compile(rf"(?:{alternation(strip_words)})$")
+        # Before a target verb only cue and deadline words go (完成 and 新增 are the verbs themselves).
+        cue_words = [c["text"] for c in rules["target_cues"]] + list(rules["deadline_before"]) + \
+            list(rules["deadline_after"]) + list(rules["target_lead_words"])
+        self.strip_cue = re.compile(rf"^(?:{alternation(cue_words)})")
 
     def draft(self, document: Document) -> DraftResult:
+        """Every finding of ``document``, paragraph by paragraph, in order."""
         result = DraftResult(document, self.lexicon)
         paragraphs: dict[int, list[Sentence]] = {}
         for sentence in document.sentences:
             paragraphs.setdefault(sentence.paragraph, []).append(sentence)
+        # A short first sentence is the title; a period it names is the document's (2022年上半年…).
+        first = document.sentences[0]
+        title_periods = self.periods.find(first.text, self.doc_year) if len(first.text) <= TITLE_LENGTH else []
+        document_context = (title_periods[0], first) if title_periods else None
+        section: tuple[tuple[Period, Sentence] | None, tuple[Period | None, Sentence] | None] = (None, None)
         for sentences in paragraphs.values():
-            self._paragraph(sentences, result)
+            heading = sentences[0]
+            if len(sentences) == 1 and SECTION_HEADING.match(heading.text):
+                periods = self.periods.find(heading.text, self.doc_year)
+                cues = [c for c in self.targets.cues_in(heading.text, periods, []) if c.scope == "paragraph"]
+                context = (periods[0], heading) if periods else None
+                section = (context, (periods[0] if periods else None, heading) if cues else None)
+                continue
+            self._paragraph(sentences, result, section[0] or document_context, section[1])
         return result
 
     # ------------------------------------------------------------ per paragraph and sentence
-    def _paragraph(self, sentences: list[Sentence], result: DraftResult) -> None:
-        context: tuple[Period, Sentence] | None = None  # the period the paragraph is about
-        paragraph_target: tuple[Period | None, Sentence] | None = None  # a paragraph-wide target cue
+    def _paragraph(self, sentences: list[Sentence], result: DraftResult, outer_context, outer_target) -> None:
+        """Findings of one paragraph; ``outer_context`` is the section's (or document's) period and
+        ``outer_target`` the section's target cue, if its heading has one."""
+        context: tuple[Period, Sentence] | None = outer_context  # the period the paragraph is about
+        paragraph_target: tuple[Period | None, Sentence] | None = outer_target  # a paragraph-wide target cue
         for sentence in sentences:
             text = sentence.text
             context_year = context[0].first if context and context[0].first == context[0].last else self.doc_year
@@ -83,21 +105,24 @@ class Drafter:
             mentions = self.entities.mentions(text)
             cues = self.targets.cues_in(text, periods, [(m.start, m.end) for m in mentions])
             deadlines = self.targets.deadlines(text, periods)
-            if any(c.scope == "paragraph" for c in cues):
-                after = [p for p in deadlines] or [p for p in periods if p.start >= cues[0].start]
-                paragraph_target = (after[0] if after else None, sentence)
             first_cue = min((c.start for c in cues), default=None)
+            if any(c.scope == "paragraph" for c in cues):
+                after = deadlines or [p for p in periods if p.start >= first_cue] or periods
+                paragraph_target = (after[0] if after else None, sentence)
             # A period that opens the sentence, before any cue, sets the paragraph's period.
-            opening = [p for p in periods if p.start <= 2 and p not in deadlines and (first_cue is None or p.start < first_cue)]
+            deadline_spans = {(p.start, p.end) for p in deadlines}
+            opening = [p for p in periods if p.start <= 2 and (p.start, p.end) not in deadline_spans
+                       and (first_cue is None or p.start < first_cue)]
             if opening:
                 context = (opening[0], sentence)
             figures = self.figures.find(text)
-            self._figures(sentence, figures, periods, deadlines, mentions, first_cue, context, paragraph_target, result)
+            self._figures(sentence, figures, periods, deadlines, deadline_spans, mentions, first_cue, context,
+                          paragraph_target, result)
             self._qualitative_targets(sentence, figures, periods, deadlines, first_cue, paragraph_target, result)
             self._mentions(sentence, mentions, result)
 
-    def _figures(self, sentence, figures: list[Figure], periods, deadlines, mentions, first_cue, context,
-                 paragraph_target, result: DraftResult) -> None:
+    def _figures(self, sentence, figures: list[Figure], periods, deadlines, deadline_spans, mentions, first_cue,
+                 context, paragraph_target, result: DraftResult) -> None:
         text = sentence.text
         previous: Draft | None = None
         previous_figure: Figure | None = None
@@ -140,19 +165,20 @@ class Drafter:
             if is_target:
                 own = [p for p in deadlines if p.end <= figure.start] or \
                       [p for p in before if first_cue is not None and p.start >= first_cue] or \
-                      [p for p in deadlines]
+                      [p for p in deadlines] or [p for p in before if first_cue is not None]
                 if own:
                     period = own[-1]
                     reasons.append(f"target: cue before it, deadline {period.text!r}")
                 elif paragraph_target is not None and paragraph_target[0] is not None:
-                    period = paragraph_target[0]
-                    context_quote = paragraph_target[1], period
-                    reasons.append(f"target: the paragraph's goals, deadline {period.text!r}")
+                    period = _deadline_of(paragraph_target[0])
+                    if paragraph_target[1] is not sentence:
+                        context_quote = paragraph_target[1], paragraph_target[0]
+                    reasons.append(f"target: the goals of the paragraph or section, deadline {period.text!r}")
                 else:
                     period = None
                     reasons.append("target: cue before it, no deadline stated")
             else:
-                own = [p for p in before if not BASE_PERIOD.search(text[:p.start]) and p not in deadlines]
+                own = [p for p in before if not BASE_PERIOD.search(text[:p.start]) and (p.start, p.end) not in deadline_spans]
                 if own:
                     period = own[-1]
                     reasons.append(f"stated result of {period.text!r}")
@@ -213,7 +239,7 @@ class Drafter:
                 continue
             if any(lo <= f.start < hi for f in figures):
                 continue
-            clause = self._strip(text[lo:hi], periods, lo)
+            clause = self._strip(text[lo:hi], periods, lo, self.strip_cue, re.compile(r"(?!x)x"))
             if not clause or not self.targets.starts_with_target_verb(clause):
                 continue
             own = [p for p in deadlines if p.end <= hi] or [p for p in periods if first_cue is not None and p.start >= first_cue and p.end <= hi]
@@ -223,8 +249,8 @@ class Drafter:
                 period = own[-1]
                 reasons.append(f"deadline {period.text!r}")
             elif paragraph_target is not None and paragraph_target[0] is not None:
-                period = paragraph_target[0]
-                context = (paragraph_target[1], period.start, period.end)
+                period = _deadline_of(paragraph_target[0])
+                context = (paragraph_target[1], paragraph_target[0].start, paragraph_target[0].end)
                 reasons.append(f"deadline {period.text!r} of the paragraph's goals")
             else:
                 period = None
@@ -253,8 +279,11 @@ class Drafter:
                                            f"name ending in an entity suffix of type {mention.proposed_type}, not in the graph"))
 
     # ------------------------------------------------------------ helpers
-    def _strip(self, text: str, periods: list[Period], offset: int) -> str:
+    def _strip(self, text: str, periods: list[Period], offset: int, lead: re.Pattern | None = None,
+               tail: re.Pattern | None = None) -> str:
         """``text`` without periods, cue and lead words, qualifiers and punctuation at its ends."""
+        lead = lead or self.strip_lead
+        tail = tail or self.strip_tail
         for period in sorted(periods, key=lambda p: -p.start):
             s, e = period.start - offset, period.end - offset
             if 0 <= s and e <= len(text):
@@ -264,8 +293,8 @@ class Drafter:
         while changed and text:
             before = text
             text = text.strip(PUNCTUATION)
-            text = self.strip_lead.sub("", text)
-            text = self.strip_tail.sub("", text)
+            text = lead.sub("", text)
+            text = tail.sub("", text)
             changed = text != before
         return text
 
@@ -279,6 +308,13 @@ class Drafter:
             result.proposed_indicators[label] = {"id": slug(label, taken=set(self.lexicon.types) | {
                 d["id"] for d in result.proposed_indicators.values()}), "label": label}
         return result.proposed_indicators[label]["id"]
+
+
+def _deadline_of(period: Period) -> Period:
+    """A target's deadline from the period of its section or paragraph: a plan period's last year."""
+    if period.first == period.last:
+        return period
+    return Period(period.last, period.last, None, period.start, period.end, period.text)
 
 
 def _previous_clause(text: str, clause_start: int) -> int:

@@ -16,7 +16,7 @@ import cn2an
 from .rules import Rules, Unit, alternation
 
 ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-CHINESE = r"[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
+CHINESE = r"(?<![零〇一二两三四五六七八九十百千万亿])[零〇一二两三四五六七八九十百千]+(?:[万亿][零〇一二两三四五六七八九十百千]+)*(?:点[零〇一二三四五六七八九]+)?"
 RANGE_DASH = r"\s*[-—–~～至到]\s*"
 
 
@@ -37,11 +37,15 @@ class Figure:
     notes: list[str] = field(default_factory=list)
 
 
-def _number(text: str) -> str:
-    """The canonical decimal of an Arabic or Chinese numeral (``1,200`` → ``1200``, ``三千`` → ``3000``)."""
+def _number(text: str) -> str | None:
+    """The canonical decimal of an Arabic or Chinese numeral (``1,200`` → ``1200``, ``三千`` → ``3000``,
+    ``百`` → ``100``); None if cn2an cannot read it as a number."""
     text = text.replace(",", "").strip()
     if not re.fullmatch(r"\d+(?:\.\d+)?", text):
-        text = str(cn2an.cn2an(text, "smart"))
+        try:
+            text = str(cn2an.cn2an(("一" + text) if text[0] in "百千" else text, "smart"))
+        except ValueError:
+            return None
     return format(Decimal(text).normalize(), "f")
 
 
@@ -85,7 +89,7 @@ class FigureFinder:
                 unit_text = m.group("unit")
                 value, high = _number(m.group("num")), None
                 after = m.group("after") or m.group("more")
-            if re.fullmatch(CHINESE, (m.group("num") or m.group("low") or "")) and not unit_text:
+            if value is None or (m.group("high") and high is None):
                 continue
             qualifier = "qualifier-exact"
             window = self.before.search(text[max(0, m.start() - 6):m.start()])

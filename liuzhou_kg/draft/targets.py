@@ -33,6 +33,7 @@ class TargetFinder:
         self.cue_pattern = re.compile(alternation(self.cues))
         self.before = re.compile(rf"(?:{alternation(rules['deadline_before'])})[\s“”\"]*$")
         self.after = re.compile(rf"^[\s“”\"]*(?:{alternation(rules['deadline_after'])})")
+        self.end_marks = re.compile(r"^[\s“”\"]*(?:末|底)")
         self.verbs = re.compile(rf"^(?:{alternation(rules['target_verbs'])})")
 
     def cues_in(self, text: str, periods: list[Period], blocked: list[tuple[int, int]]) -> list[Cue]:
@@ -53,7 +54,13 @@ class TargetFinder:
 
     def deadlines(self, text: str, periods: list[Period]) -> list[Period]:
         """The periods of ``text`` in a deadline position (到2025年, 2025年前, “十四五”末)."""
-        return [p for p in periods if self.before.search(text[:p.start]) or self.after.match(text[p.end:])]
+        found = []
+        for p in periods:
+            if self.before.search(text[:p.start]) or self.after.match(text[p.end:]):
+                if p.first != p.last and self.end_marks.match(text[p.end:]):
+                    p = Period(p.last, p.last, None, p.start, p.end, p.text)  # “十四五”末: its last year
+                found.append(p)
+        return found
 
     def starts_with_target_verb(self, clause: str) -> bool:
         return bool(self.verbs.match(clause))
