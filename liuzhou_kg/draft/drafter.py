@@ -19,6 +19,8 @@ from .sentences import CLAUSE_MARKS, Document, read_document
 from .targets import TargetFinder
 
 TITLE_LENGTH = 40
+FRAMING = re.compile(r"^[”\"]?(?:末|底)?[，,]")  # 到2025年， / 到“十四五”末，: a clause of its own
+OPENING = 2  # a period starting within the first characters of a sentence (“十三五”期间, 到2025年) frames it
 SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 PUNCTUATION = " \t“”\"‘’（）()、，,；;：:。"
 BASE_PERIOD = re.compile(r"(?:比|较|与|同)\s*$")
@@ -98,6 +100,7 @@ class Drafter:
         ``outer_target`` the section's target cue, if its heading has one."""
         context: tuple[Period, Sentence] | None = outer_context  # the period the paragraph is about
         paragraph_target: tuple[Period | None, Sentence] | None = outer_target  # a paragraph-wide target cue
+        carried = None
         for sentence in sentences:
             text = sentence.text
             context_year = context[0].first if context and context[0].first == context[0].last else self.doc_year
@@ -109,9 +112,14 @@ class Drafter:
             if any(c.scope == "paragraph" for c in cues):
                 after = deadlines or [p for p in periods if p.start >= first_cue] or periods
                 paragraph_target = (after[0] if after else None, sentence)
+            elif paragraph_target is not None and deadlines and deadlines[0].start <= OPENING and \
+                    FRAMING.match(text[deadlines[0].end:]):
+                # In a target paragraph, a deadline that opens a sentence (到2025年，…) frames the
+                # sentences after it too; one inside a sentence (确保2023年前完成…) does not.
+                carried = (deadlines[0], sentence)
             # A period that opens the sentence, before any cue, sets the paragraph's period.
             deadline_spans = {(p.start, p.end) for p in deadlines}
-            opening = [p for p in periods if p.start <= 2 and (p.start, p.end) not in deadline_spans
+            opening = [p for p in periods if p.start <= OPENING and (p.start, p.end) not in deadline_spans
                        and (first_cue is None or p.start < first_cue)]
             if opening:
                 context = (opening[0], sentence)
@@ -119,6 +127,8 @@ class Drafter:
             self._figures(sentence, figures, periods, deadlines, deadline_spans, mentions, first_cue, context,
                           paragraph_target, result)
             self._qualitative_targets(sentence, figures, periods, deadlines, first_cue, paragraph_target, result)
+            if carried is not None:
+                paragraph_target, carried = carried, None
             self._mentions(sentence, mentions, result)
 
     def _figures(self, sentence, figures: list[Figure], periods, deadlines, deadline_spans, mentions, first_cue,
@@ -165,7 +175,8 @@ class Drafter:
             if is_target:
                 own = [p for p in deadlines if p.end <= figure.start] or \
                       [p for p in before if first_cue is not None and p.start >= first_cue] or \
-                      [p for p in deadlines] or [p for p in before if first_cue is not None]
+                      [p for p in deadlines] or [p for p in before if first_cue is not None] or \
+                      [p for p in before if not BASE_PERIOD.search(text[:p.start])]
                 if own:
                     period = own[-1]
                     reasons.append(f"target: cue before it, deadline {period.text!r}")

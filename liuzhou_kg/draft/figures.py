@@ -61,6 +61,7 @@ class FigureFinder:
             rf"(?P<fraction>(?<![\d.])\d+/\d+)(?=\s*的)"
             rf"|(?P<low>{number})(?:\s*(?P<lowunit>{units}))?{RANGE_DASH}(?P<high>{number})\s*(?P<runit>{units})(?P<rafter>{after})?"
             rf"|(?P<num>{number})\s*(?P<more>多|余)?\s*(?P<unit>{units})(?P<after>{after})?"
+            rf"|(?P<pword>{alternation(rules['percent_words'])})(?P<pnum>{number})(?P<pafter>{after})?"
         )
         self.doubling = re.compile(alternation(rules["doubling"]))
         self.before = re.compile(rf"(?:{alternation(rules.qualifier_before)})\s*$")
@@ -79,6 +80,13 @@ class FigureFinder:
                 figures.append(Figure(m.group("fraction"), self.rules.fraction, "qualifier-exact", m.start(), m.end(),
                                       m.group(0)))
                 continue
+            if m.group("pword"):  # 百分之九: a percentage written in words
+                value = _number(m.group("pnum"))
+                if value is not None:
+                    after = m.group("pafter")
+                    qualifier = self.rules.qualifier_after.get(after, "qualifier-exact") if after else self._before(text, m.start())
+                    figures.append(Figure(value, self.rules.units["%"], qualifier, m.start(), m.end(), m.group(0)))
+                continue
             if m.group("high"):
                 unit_text = m.group("runit")
                 if m.group("lowunit") and m.group("lowunit") != unit_text:
@@ -91,10 +99,7 @@ class FigureFinder:
                 after = m.group("after") or m.group("more")
             if value is None or (m.group("high") and high is None):
                 continue
-            qualifier = "qualifier-exact"
-            window = self.before.search(text[max(0, m.start() - 6):m.start()])
-            if window:
-                qualifier = self.rules.qualifier_before[window.group(0).strip()]
+            qualifier = self._before(text, m.start())
             if after:
                 qualifier = self.rules.qualifier_after.get(after, "qualifier-at-least")
             elif figures and qualifier == "qualifier-exact" and text[figures[-1].end:m.start()].strip() == "、":
@@ -107,6 +112,11 @@ class FigureFinder:
                                   doubling=True))
         figures.sort(key=lambda f: f.start)
         return self._attach_growth(text, figures)
+
+    def _before(self, text: str, start: int) -> str:
+        """The qualifier a word right before ``start`` gives (突破 → exceeded), else exact."""
+        window = self.before.search(text[max(0, start - 6):start])
+        return self.rules.qualifier_before[window.group(0).strip()] if window else "qualifier-exact"
 
     def _in_set_phrase(self, text: str, start: int, end: int) -> bool:
         for phrase in self.not_figures:
