@@ -166,7 +166,11 @@ class Drafter:
                 subject = subject or previous.data.get("entity")
                 reasons.append(f"indicator {indicator_id} as the figure before (a list)")
             else:
-                label = stripped or f"{figure.unit.en}"
+                # The subject named first (上汽通用五菱…年销量, 柳东新区新建…) is not part of the indicator.
+                named = [m for m in self.entities.mentions(stripped)] + \
+                    list(self.entities.subject_pattern.finditer(stripped) if self.entities.subjects else [])
+                cut = max((m.end if isinstance(m, Mention) else m.end() for m in named), default=0)
+                label = self._strip(stripped[cut:], [], 0) or stripped or figure.unit.en
                 indicator_id = self._propose_indicator(label, result)
                 reasons.append(f"indicator {label!r} not in the indicator scheme: proposed as {indicator_id}")
             # -- period

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jieba
 import yaml
 from pypinyin import lazy_pinyin
 
@@ -23,9 +24,14 @@ from .drafter import Draft, DraftResult
 MAX_SLUG = 48
 
 
+def _words(text: str) -> list[str]:
+    """The pinyin of ``text`` word by word (jieba's segmentation): 柳州银河 → ["liuzhou", "yinhe"]."""
+    return ["".join(lazy_pinyin(word)) for word in jieba.cut(text) if word.strip(" “”\"")]
+
+
 def slug(text: str, taken: set[str] = frozenset()) -> str:
-    """An ASCII id for ``text`` (Chinese as pinyin), with -2, -3 … if it is taken."""
-    words = [w.lower() for w in lazy_pinyin(text)]
+    """An ASCII id for ``text`` (Chinese as pinyin, a hyphen between words), with -2, -3 … if taken."""
+    words = [w.lower() for w in _words(text)]
     base = "-".join(re.sub(r"[^a-z0-9]+", "-", " ".join(words)).split("-"))
     base = re.sub(r"-+", "-", base).strip("-")[:MAX_SLUG].strip("-") or "item"
     candidate, n = base, 2
@@ -36,7 +42,7 @@ def slug(text: str, taken: set[str] = frozenset()) -> str:
 
 def transliterate(text: str) -> str:
     """A pinyin rendering of a Chinese name, as a draft English label for the reviewer to translate."""
-    return " ".join(w.capitalize() for w in lazy_pinyin(text) if w.strip()).replace(" ,", ",")
+    return " ".join(w[:1].upper() + w[1:] for w in _words(text) if w.strip())
 
 
 @dataclass
