@@ -78,6 +78,7 @@ def source_2015(graph: Path) -> Report:
 
 
 def main() -> int:
+    """Score every test document, their sum, and the 2015 source."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="list every miss and extra")
     args = parser.parse_args()
@@ -97,6 +98,7 @@ def main() -> int:
 
 
 def _print(report: Report, misses: bool) -> None:
+    """Print one report's scores (and its misses if asked)."""
     print(f"== {report.name}")
     for key, score in report.scores.items():
         print(f"  {key:<46} {score}")

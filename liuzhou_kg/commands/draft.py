@@ -9,6 +9,7 @@ from ..errors import InputError, Problem
 
 
 def add_parser(subparsers) -> None:
+    """Add the ``draft`` subcommand."""
     parser = subparsers.add_parser(
         "draft", help="draft records (figures, targets, entities) from a new document, for review",
         description="Read a document (Chinese, UTF-8; lines may wrap mid-sentence), split it into "
@@ -35,12 +36,14 @@ def add_parser(subparsers) -> None:
 
 
 def _year(text: str) -> int:
+    """A year between 1900 and 2100, for ``--year``."""
     if not text.isdigit() or not 1900 <= int(text) <= 2100:
         raise argparse.ArgumentTypeError(f"not a year: {text!r}")
     return int(text)
 
 
 def run(args) -> int:
+    """Draft the document and write the draft file; print what was written."""
     from ..draft.drafter import draft_document
     from ..draft.writer import write_draft
     from ..paths import DIST, FACTS_DIR

@@ -30,7 +30,7 @@ BASE_PERIOD = re.compile(r"(?:比|较|与|同)\s*$")
 class Draft:
     """One finding: what kind, where (a span of one sentence), its data and why it was drafted."""
 
-    kind: str  # observation | target | goal-free target (qualitative) | mention | proposal | indicator
+    kind: str  # observation | target | qualitative-target | mention | proposal
     sentence: Sentence
     start: int
     end: int
@@ -54,6 +54,7 @@ class Drafter:
     """Applies the rules to a document."""
 
     def __init__(self, rules: Rules, lexicon: Lexicon, area: str, doc_year: int | None):
+        """Compile every finder of the rules; ``lexicon`` names the known entities."""
         self.rules = rules
         self.lexicon = lexicon
         self.area = area
@@ -133,6 +134,7 @@ class Drafter:
 
     def _figures(self, sentence, figures: list[Figure], periods, deadlines, deadline_spans, mentions, first_cue,
                  context, paragraph_target, result: DraftResult) -> None:
+        """Observation and target drafts for the figures of one sentence."""
         text = sentence.text
         previous: Draft | None = None
         previous_figure: Figure | None = None
@@ -245,6 +247,7 @@ class Drafter:
             previous, previous_figure = draft, figure
 
     def _qualitative_targets(self, sentence, figures, periods, deadlines, first_cue, paragraph_target, result) -> None:
+        """Target drafts for clauses under a target cue that start with a target verb and hold no figure."""
         if first_cue is None and paragraph_target is None:
             return
         text = sentence.text
@@ -278,6 +281,7 @@ class Drafter:
             result.drafts.append(draft)
 
     def _mentions(self, sentence, mentions: list[Mention], result: DraftResult) -> None:
+        """A mention draft per known entity and a proposal per new name, once per sentence."""
         seen = set()
         for mention in mentions:
             key = mention.ident or mention.name
@@ -314,6 +318,7 @@ class Drafter:
         return text
 
     def _propose_indicator(self, label: str, result: DraftResult) -> str:
+        """The id of the indicator named ``label``: a known one, or a new proposal."""
         known = self.entities.indicators.get(label)
         if known:
             return known

@@ -43,6 +43,7 @@ class Lexicon:
     origin: str = ""
 
     def add(self, ident: str, name: str, lang: str | None = None, primary: bool = False) -> None:
+        """Record ``name`` for ``ident`` (the first label per language is its display label)."""
         name = name.strip()
         if name:
             self.names[ident].add(name)
@@ -70,6 +71,7 @@ def load_lexicon(rules: Rules, graph: Path | None, facts_dir: Path) -> Lexicon:
 
 
 def _from_graph(path: Path) -> Lexicon:
+    """The lexicon from the labels and types of a built graph (TriG)."""
     import pyoxigraph
 
     try:
@@ -98,6 +100,7 @@ def _from_graph(path: Path) -> Lexicon:
 
 
 def _from_records(facts_dir: Path) -> Lexicon:
+    """The lexicon from the fact records, for use without a build."""
     from ..records import load_records
 
     lexicon = Lexicon(origin=str(facts_dir))
@@ -129,6 +132,7 @@ class EntityFinder:
     """Finds mentions of known entities and proposes new ones, by the rules."""
 
     def __init__(self, rules: Rules, lexicon: Lexicon):
+        """Index the names of the resolvable entities, industries and indicators."""
         self.rules = rules
         self.lexicon = lexicon
         resolvable = [i for i, types in lexicon.types.items() if types & set(rules["resolve_types"])]
@@ -155,6 +159,7 @@ class EntityFinder:
         return sorted(known + proposals, key=lambda m: m.start)
 
     def _proposals(self, text: str, known: list[Mention]) -> list[Mention]:
+        """Names ending in an entity suffix that no known name covers, longest first."""
         found: list[Mention] = []
         for m in self.suffix_pattern.finditer(text):
             suffix = m.group(0)
@@ -210,5 +215,6 @@ class EntityFinder:
 
 
 def _names_pattern(names) -> re.Pattern:
+    """One regex matching any of ``names``, longest first."""
     ordered = sorted(names, key=lambda n: (-len(n), n))
     return re.compile("|".join(re.escape(n) for n in ordered)) if ordered else re.compile(r"(?!x)x")

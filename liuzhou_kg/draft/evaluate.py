@@ -29,6 +29,7 @@ class Score:
     expected: int = 0
 
     def add(self, other: "Score") -> None:
+        """Add ``other``'s counts to these."""
         self.matched_drafted += other.matched_drafted
         self.drafted += other.drafted
         self.matched_expected += other.matched_expected
@@ -36,13 +37,16 @@ class Score:
 
     @property
     def precision(self) -> float:
+        """Matched drafted findings out of all drafted (1.0 when none were drafted)."""
         return self.matched_drafted / self.drafted if self.drafted else 1.0
 
     @property
     def recall(self) -> float:
+        """Matched expected findings out of all expected (1.0 when none were expected)."""
         return self.matched_expected / self.expected if self.expected else 1.0
 
     def __str__(self) -> str:
+        """Precision and recall with their counts, for the bench's table."""
         return (f"precision {self.precision:6.1%} ({self.matched_drafted}/{self.drafted})  "
                 f"recall {self.recall:6.1%} ({self.matched_expected}/{self.expected})")
 
@@ -58,9 +62,11 @@ class Report:
     misses: list[str] = field(default_factory=list)
 
     def score(self, key: str) -> Score:
+        """The score named ``key``, created empty if new."""
         return self.scores.setdefault(key, Score())
 
     def add(self, other: "Report") -> None:
+        """Add ``other``'s counts to these."""
         for key, score in other.scores.items():
             self.score(key).add(score)
         self.quotes_checked += other.quotes_checked
@@ -76,12 +82,14 @@ def period_key(period_id: str | None) -> str | None:
 
 
 def _multiset_score(drafted: list, expected: list) -> Score:
+    """Precision and recall of two lists compared as multisets."""
     d, e = Counter(drafted), Counter(expected)
     common = sum(min(d[k], e[k]) for k in d)
     return Score(common, len(drafted), common, len(expected))
 
 
 def _unit_id(rules: Rules, text: str) -> str:
+    """The lzo:Unit id of a unit as printed in an expected file."""
     if text in rules.units:
         return rules.units[text].id
     if rules.fraction and text == rules.fraction.text:
@@ -101,10 +109,12 @@ def evaluate(expected_file: Path, docs_dir: Path, *, graph: Path | None, facts_d
     report = Report(expected["document"])
 
     def sentence_of(text: str) -> str | None:
+        """The id of the one sentence holding ``text``, or None."""
         hits = document.source.find(text)
         return document.source.sentence_at(hits[0]).pid if len(hits) == 1 else None
 
     def first_quote(record) -> str:
+        """A record's main quote (the first of a list)."""
         return record["quote"] if isinstance(record["quote"], str) else record["quote"][0]
 
     for record in records:

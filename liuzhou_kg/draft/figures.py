@@ -53,6 +53,7 @@ class FigureFinder:
     """The compiled figure patterns of the rules."""
 
     def __init__(self, rules: Rules):
+        """Compile the number, unit, qualifier and growth patterns of ``rules``."""
         self.rules = rules
         units = rules.unit_pattern
         after = alternation(rules.qualifier_after)
@@ -119,6 +120,7 @@ class FigureFinder:
         return self.rules.qualifier_before[window.group(0).strip()] if window else "qualifier-exact"
 
     def _in_set_phrase(self, text: str, start: int, end: int) -> bool:
+        """Whether [start, end) overlaps a set phrase of the rules (一批, 双百 …)."""
         for phrase in self.not_figures:
             at = text.find(phrase, max(0, start - len(phrase)), end + len(phrase))
             if at != -1 and at < end and at + len(phrase) > start:
@@ -126,6 +128,7 @@ class FigureFinder:
         return False
 
     def _attach_growth(self, text: str, figures: list[Figure]) -> list[Figure]:
+        """Fold each growth percentage into the figure before it; return the rest."""
         kept: list[Figure] = []
         for figure in figures:
             previous = kept[-1] if kept else None

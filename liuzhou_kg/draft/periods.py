@@ -26,6 +26,7 @@ class Period:
 
     @property
     def id(self) -> str:
+        """The period's id in the style of ontology/reference.ttl."""
         if self.first == self.last:
             return f"year-{self.first}" + (f"-{self.part}" if self.part else "")
         return f"years-{self.first}-{self.last}"
@@ -38,6 +39,7 @@ class Period:
         return f"{self.first}-{self.last}"
 
     def label(self) -> dict[str, str]:
+        """Chinese and English labels of the period."""
         if self.first == self.last:
             return {"zh": f"{self.first}年", "en": f"{self.first}" + (f" {self.part}" if self.part else "")}
         return {"zh": f"{self.first}—{self.last}年", "en": f"{self.first}–{self.last}"}
@@ -47,6 +49,7 @@ class PeriodFinder:
     """Compiled period patterns of the rules."""
 
     def __init__(self, rules: Rules):
+        """Compile the year, range, plan-period and part-of-year patterns of ``rules``."""
         self.rules = rules
         parts = alternation(rules["year_parts"])
         plans = alternation(rules["five_year_plans"])

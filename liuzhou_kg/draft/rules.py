@@ -46,6 +46,7 @@ class Rules:
     fraction: Unit | None = None
 
     def __getitem__(self, key):
+        """The rules file's entry ``key``, as loaded."""
         return self.data[key]
 
 

@@ -26,6 +26,7 @@ class Document:
 
     @property
     def sentences(self) -> list[Sentence]:
+        """The document's sentences, in order."""
         return self.source.sentences
 
     def count(self, quote: str) -> int:

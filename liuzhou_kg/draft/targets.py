@@ -28,6 +28,7 @@ class TargetFinder:
     """The compiled target rules."""
 
     def __init__(self, rules: Rules):
+        """Compile the cue, deadline and target-verb patterns of ``rules``."""
         self.rules = rules
         self.cues = {c["text"]: c for c in rules["target_cues"]}
         self.cue_pattern = re.compile(alternation(self.cues))
@@ -63,4 +64,5 @@ class TargetFinder:
         return found
 
     def starts_with_target_verb(self, clause: str) -> bool:
+        """Whether ``clause`` opens with a target verb (建成, 打造 …)."""
         return bool(self.verbs.match(clause))

@@ -53,6 +53,7 @@ class Output:
     skipped: list[str] = field(default_factory=list)
 
     def counts(self) -> Counter:
+        """Records per section."""
         return Counter(r["_section"] for r in self.records)
 
 
@@ -73,6 +74,7 @@ def build_records(result: DraftResult) -> Output:
     proposed_ids: dict[str, str] = {}
 
     def quotes_of(draft: Draft) -> list[str] | None:
+        """The quote(s) of ``draft``: its own, then its period's sentence; None if not unique."""
         main = document.quote(draft.sentence, draft.start, draft.end)
         if main is None:
             out.skipped.append(f"{draft.sentence.pid}: {draft.kind} not drafted: the sentence occurs twice, "
@@ -86,6 +88,7 @@ def build_records(result: DraftResult) -> Output:
         return quotes
 
     def add(section: str, record: dict) -> None:
+        """Keep ``record`` under ``section``."""
         record["_section"] = section
         out.records.append(record)
 
@@ -139,10 +142,12 @@ def build_records(result: DraftResult) -> Output:
 
 
 def _label(lexicon, ident: str, lang: str) -> str:
+    """The label of ``ident`` in ``lang``, or the id itself."""
     return lexicon.labels.get(ident, {}).get(lang, ident)
 
 
 def _observation(draft: Draft, quote, lexicon, taken: set[str]) -> dict:
+    """The Observation record of a drafted stated result."""
     data = draft.data
     who = "" if data["entity"] == data["area"] else data["entity"] + "-"
     ident = slug_id(f"{who}{data['indicator']}-{data['period_key'] or 'no-period'}", taken)
@@ -159,6 +164,7 @@ def _observation(draft: Draft, quote, lexicon, taken: set[str]) -> dict:
 
 
 def _target(draft: Draft, quote, lexicon, taken: set[str]) -> dict:
+    """The Target record of a drafted figure target."""
     data = draft.data
     ident = slug_id(f"target-{data['indicator']}-{data['period_key'] or 'open'}", taken)
     value = data["value"] + (f"–{data['value_high']}" if "value_high" in data else "")
@@ -180,6 +186,7 @@ def _target(draft: Draft, quote, lexicon, taken: set[str]) -> dict:
 
 
 def slug_id(text: str, taken: set[str]) -> str:
+    """An id from ``text`` (already ASCII), with -2, -3 … if taken; marks it taken."""
     base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64].strip("-")
     candidate, n = base, 2
     while candidate in taken:
@@ -190,12 +197,14 @@ def slug_id(text: str, taken: set[str]) -> str:
 
 # ---------------------------------------------------------------- YAML
 def _scalar(value) -> str:
+    """A YAML scalar for ``value``, quoted only where YAML needs it."""
     text = yaml.safe_dump(str(value), allow_unicode=True, width=10 ** 6, default_style=None)
     text = text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
     return text
 
 
 def _lines(record: dict) -> list[str]:
+    """The YAML lines of one record, maps and lists in flow style as in graph/facts/."""
     lines = []
     first = True
     for key, value in record.items():
@@ -245,7 +254,7 @@ def write_draft(result: DraftResult, out: Path, source_name: str) -> Output:
     output = build_records(result)
     text = render(result, output, source_name)
     parsed = yaml.safe_load(text) or []
-    if len(parsed) != len(output.records):
-        raise AssertionError("the draft does not parse back to the records it was rendered from")
+    if [r["quote"] for r in parsed] != [r["quote"] for r in output.records]:
+        raise AssertionError("the draft does not parse back to the quotes it was rendered from")
     atomic_write(out, text.encode("utf-8"))
     return output
