@@ -254,7 +254,8 @@ def write_draft(result: DraftResult, out: Path, source_name: str) -> Output:
     output = build_records(result)
     text = render(result, output, source_name)
     parsed = yaml.safe_load(text) or []
-    if [r["quote"] for r in parsed] != [r["quote"] for r in output.records]:
+    rendered = [r for name, _ in SECTIONS for r in output.records if r["_section"] == name]
+    if [r["quote"] for r in parsed] != [r["quote"] for r in rendered]:
         raise AssertionError("the draft does not parse back to the quotes it was rendered from")
     atomic_write(out, text.encode("utf-8"))
     return output
