@@ -23,7 +23,6 @@ FRAMING = re.compile(r"^[”\"]?(?:末|底)?[，,]")  # 到2025年， / 到“�
 OPENING = 2  # a period starting within the first characters of a sentence (“十三五”期间, 到2025年) frames it
 SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 PUNCTUATION = " \t“”\"‘’（）()、，,；;：:。"
-BASE_PERIOD = re.compile(r"(?:比|较|与|同)\s*$")
 
 
 @dataclass
@@ -66,6 +65,7 @@ class Drafter:
         strip_words = list(rules["lead_words"]) + [c["text"] for c in rules["target_cues"]] + \
             list(rules.qualifier_before) + list(rules["deadline_before"]) + list(rules["deadline_after"]) + \
             list(rules["growth_words"])
+        self.base_period = re.compile(rf"(?:{alternation(rules['base_period_words'])})\s*$")
         self.strip_lead = re.compile(rf"^(?:{alternation(strip_words)})")
         self.strip_tail = re.compile(rf"(?:{alternation(strip_words)})$")
         # Before a target verb only cue and deadline words go (完成 and 新增 are the verbs themselves).
@@ -182,7 +182,7 @@ class Drafter:
                 own = [p for p in deadlines if p.end <= figure.start] or \
                       [p for p in before if first_cue is not None and p.start >= first_cue] or \
                       [p for p in deadlines] or [p for p in before if first_cue is not None] or \
-                      [p for p in before if not BASE_PERIOD.search(text[:p.start])]
+                      [p for p in before if not self.base_period.search(text[:p.start])]
                 if own:
                     period = own[-1]
                     reasons.append(f"target: cue before it, deadline {period.text!r}")
@@ -195,7 +195,7 @@ class Drafter:
                     period = None
                     reasons.append("target: cue before it, no deadline stated")
             else:
-                own = [p for p in before if not BASE_PERIOD.search(text[:p.start]) and (p.start, p.end) not in deadline_spans]
+                own = [p for p in before if not self.base_period.search(text[:p.start]) and (p.start, p.end) not in deadline_spans]
                 if own:
                     period = own[-1]
                     reasons.append(f"stated result of {period.text!r}")
@@ -211,7 +211,7 @@ class Drafter:
                     period = None
                     reasons.append("stated result; no period stated")
             if figure.doubling:
-                base = [p for p in periods if BASE_PERIOD.search(text[:p.start])]
+                base = [p for p in periods if self.base_period.search(text[:p.start])]
                 reasons.append("doubles the value of " + (repr(base[0].text) if base else "an unstated base period"))
             if period is not None:
                 result.periods[period.id] = period
@@ -232,7 +232,7 @@ class Drafter:
             if figure.growth_rate is not None:
                 data["growth_rate"] = figure.growth_rate
             if figure.doubling:
-                base = [p for p in periods if BASE_PERIOD.search(text[:p.start])]
+                base = [p for p in periods if self.base_period.search(text[:p.start])]
                 if base:
                     data["base_period"] = base[0].id
             if figure.qualifier != "qualifier-exact":

@@ -19,7 +19,7 @@ REQUIRED = ("units", "scale_prefixes", "qualifiers", "lead_words", "growth_words
             "five_year_plans", "year_parts", "relative_years", "target_cues", "deadline_before", "deadline_after",
             "target_verbs", "resolve_types", "ignore_names", "entity_suffixes", "min_name_chars", "not_names",
             "name_stops", "name_stop_flags", "aliases", "not_figures", "generic_before", "fraction_unit",
-            "ordinal_marks", "target_lead_words", "percent_words")
+            "ordinal_marks", "target_lead_words", "percent_words", "base_period_words")
 
 
 @dataclass(frozen=True)
