@@ -200,3 +200,39 @@ def test_a_write_that_fails_midway_leaves_the_old_file(tmp_path, capsys, monkeyp
     assert code == 2 and "No space left" in err
     assert out.read_text(encoding="utf-8") == "# my review\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.yaml"]
+
+
+def test_entities_by_full_short_and_english_names(graph, rules):
+    from liuzhou_kg.draft.entities import EntityFinder, load_lexicon
+
+    finder = EntityFinder(rules, load_lexicon(rules, graph, FACTS_DIR))
+    text = "柳州钢铁集团、上汽通用五菱汽车股份有限公司、东风柳汽与LiuGong、SGMW在柳州银河机械有限公司合作"
+    found = [(m.name, m.ident, m.proposed_type) for m in finder.mentions(text)]
+    assert found == [("柳州钢铁集团", "liugang", None), ("上汽通用五菱汽车股份有限公司", "sgmw", None),
+                     ("东风柳汽", "dongfeng-liuzhou", None), ("LiuGong", "liugong", None), ("SGMW", "sgmw", None),
+                     ("柳州银河机械有限公司", None, "Enterprise")]  # 柳州 inside a new name is not the city
+
+
+def test_a_killed_draft_leaves_the_old_file_or_the_whole_new_one(graph, tmp_path):
+    """SIGKILL at spread-out moments: the output is always the old file or a complete draft."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out.yaml"
+    old = "# my review\n"
+    doc = FIXTURES / "docs" / "work-report-2022.txt"
+    command = [sys.executable, "-m", "liuzhou_kg.cli", "draft", str(doc), "-o", str(out), "--graph", str(graph),
+               "--year", "2022", "--force"]
+    started = time.monotonic()
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    full_run = time.monotonic() - started
+    complete = out.read_text(encoding="utf-8")
+    for step in range(6):
+        out.write_text(old, encoding="utf-8")
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full_run * (0.5 + 0.12 * step))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        assert out.read_text(encoding="utf-8") in (old, complete)

@@ -123,10 +123,10 @@ def build_records(result: DraftResult) -> Output:
                              "label": {"zh": name, "en": transliterate(name)}, "quote": quote})
         elif draft.kind == "mention":
             add("mention", {"about": draft.data["about"], "status": "draft", "reason": draft.reason, "quote": quote})
-        elif draft.kind == "observation":
-            add("observation", _observation(draft, quote, lexicon, taken))
-        elif draft.kind == "target":
-            add("target", _target(draft, quote, lexicon, taken))
+        elif draft.kind in ("observation", "target"):
+            record = (_observation if draft.kind == "observation" else _target)(draft, quote, lexicon, taken)
+            record["reason"] += _missing_reference(lexicon, record)
+            add(draft.kind, record)
         elif draft.kind == "qualitative-target":
             period = draft.data["period"]
             ident = slug("target-" + draft.data["aim"][:10], taken)
@@ -139,6 +139,15 @@ def build_records(result: DraftResult) -> Output:
         for quote in record["quote"] if isinstance(record["quote"], list) else [record["quote"]]:
             document.verify(quote)  # by construction a slice of a sentence; checked all the same
     return out
+
+
+def _missing_reference(lexicon, record: dict) -> str:
+    """A note naming the periods and units of ``record`` that the graph does not have yet."""
+    keys = ("period", "deadline", "base_period", "unit")
+    missing = [record[k] for k in keys if k in record and record[k] != "none-stated" and record[k] not in lexicon.names]
+    if not missing:
+        return ""
+    return f"; not yet in ontology/reference.ttl (add before building): {', '.join(missing)}"
 
 
 def _label(lexicon, ident: str, lang: str) -> str:
