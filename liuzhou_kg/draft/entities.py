@@ -70,18 +70,25 @@ def load_lexicon(rules: Rules, graph: Path | None, facts_dir: Path) -> Lexicon:
     return lexicon
 
 
-def _from_graph(path: Path) -> Lexicon:
-    """The lexicon from the labels and types of a built graph (TriG)."""
+def _parse(path: Path, turtle: bool = False) -> list:
+    """The quads (or triples) of an RDF file; an unreadable or malformed file is an input error."""
     import pyoxigraph
 
+    fmt = pyoxigraph.RdfFormat.TURTLE if turtle else pyoxigraph.RdfFormat.TRIG
     try:
-        quads = pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TRIG)
-        quads = list(quads)
+        return list(pyoxigraph.parse(path=str(path), format=fmt))
     except OSError as err:
-        raise InputError([Problem(path, None, f"cannot read the built graph: {err.strerror or err}")]) from None
+        raise InputError([Problem(path, None, f"cannot read: {err.strerror or err}")]) from None
     except SyntaxError as err:
-        raise InputError([Problem(path, None, f"the built graph is not valid TriG: {err}")]) from None
-    lexicon = Lexicon(origin=str(path))
+        raise InputError([Problem(path, None, f"not valid {'Turtle' if turtle else 'TriG'}: {err}")]) from None
+
+
+def _from_graph(path: Path, lexicon: Lexicon | None = None, turtle: bool = False) -> Lexicon:
+    """The lexicon from the labels and types of a built graph (TriG), or of a Turtle file."""
+    import pyoxigraph
+
+    quads = _parse(path, turtle)
+    lexicon = lexicon or Lexicon(origin=str(path))
     prefix, ontology = str(LZ), str(LZO)
     for quad in quads:
         subject = quad.subject
@@ -100,10 +107,15 @@ def _from_graph(path: Path) -> Lexicon:
 
 
 def _from_records(facts_dir: Path) -> Lexicon:
-    """The lexicon from the fact records, for use without a build."""
+    """The lexicon from the fact records, for use without a build (with the indicator concepts of
+    ``ontology/schemes.ttl``, should the scheme list some there)."""
+    from ..paths import ONTOLOGY_DIR
     from ..records import load_records
 
     lexicon = Lexicon(origin=str(facts_dir))
+    schemes = ONTOLOGY_DIR / "schemes.ttl"
+    if schemes.is_file():
+        _from_graph(schemes, lexicon, turtle=True)
     for record in load_records(facts_dir):
         if not record.is_new:
             continue
