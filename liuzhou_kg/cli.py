@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "liuzhou_kg.commands.import_",
     "liuzhou_kg.commands.push",
     "liuzhou_kg.commands.export",
+    "liuzhou_kg.commands.draft",
 ]
 
 

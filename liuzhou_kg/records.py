@@ -17,8 +17,10 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import InputError, Problem
 
-# Keys every record may have; every other key names a property.
-RESERVED = {"id", "about", "type", "label", "altLabel", "hiddenLabel", "note", "quote"}
+# Keys every record may have; every other key names a property. `status` and `reason` are review
+# metadata of records drafted by `liuzhou-kg draft`: they state no fact.
+RESERVED = {"id", "about", "type", "label", "altLabel", "hiddenLabel", "note", "quote", "status", "reason"}
+REVIEW_STATUSES = ("draft", "confirmed")
 LANGUAGES = ("zh", "en")
 OBSERVATION_COLUMNS = [
     "id", "indicator", "area", "entity", "period", "value", "unit", "growth_rate",
@@ -150,6 +152,7 @@ def _record_from_entries(path: Path, line: int, entries: dict[str, Value], kind:
         problems.append(Problem(path, subject_value.line,
                                 f"identifier {subject!r} must be an ASCII slug (lower-case letters, digits and hyphens)"))
     record = Record(path, line, str(subject), has_id, kind)
+    problems.extend(_review_status(path, entries, subject))
     if has_id:
         if "type" not in entries:
             problems.append(Problem(path, line, f"record {subject!r} has no `type`"))
@@ -177,6 +180,18 @@ def _record_from_entries(path: Path, line: int, entries: dict[str, Value], kind:
     if problems:
         raise InputError(problems)
     return record
+
+
+def _review_status(path: Path, entries: dict[str, Value], subject) -> list[Problem]:
+    """Refuse a drafted record that no person has reviewed (`status: draft`)."""
+    status = entries.get("status")
+    if status is None or status.data == "confirmed":
+        return []
+    if status.data == "draft":
+        return [Problem(path, status.line, f"record {subject!r} is a draft nobody has reviewed: check it against "
+                                           "its quote, then set `status: confirmed` (or remove the field), or remove the record")]
+    return [Problem(path, status.line, f"record {subject!r} has status {status.data!r}; "
+                                       f"expected one of {', '.join(REVIEW_STATUSES)}")]
 
 
 def _language_map(path: Path, value: Value, key: str, problems: list[Problem], required=()) -> dict[str, str]:

@@ -74,6 +74,11 @@ def read_source(path: Path) -> SourceText:
         raise InputError([Problem(path, None, f"cannot read the source text: {err.strerror}")]) from None
     except UnicodeDecodeError as err:
         raise InputError([Problem(path, None, f"the source text is not UTF-8 (byte {err.start})")]) from None
+    return parse_text(raw, path)
+
+
+def parse_text(raw: str, path: Path) -> SourceText:
+    """Undo the line wraps of any text and split it into sentences, as the build does for its source."""
     paragraphs = _paragraphs(raw)
     text_parts: list[str] = []
     offsets: list[int] = []
