@@ -34,6 +34,7 @@ EVIDENCE_PENALTY = 30.0         # per property whose known values all disagree
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _TONE_NUMBER = re.compile(r"(?<=[aeiouvüngr])[1-5](?![0-9])", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_WORDS = re.compile(r"[\s\-_/()（）·,，、:：]+")
 
 
 class UnknownProperty(ValueError):
@@ -111,7 +112,7 @@ def search_forms(text: str, words: bool = True) -> set[str]:
     every word."""
     text = _without_tones(text)
     forms = set()
-    for piece in [text, *(text.split() if words else ())]:
+    for piece in [text, *(_WORDS.split(text) if words else ())]:
         folded = _fold(piece)
         if folded:
             forms.add(folded)
@@ -265,7 +266,10 @@ class Engine:
                 {q.legal_form, k.legal_form} & {"listed", "company"})
             if conflict:
                 best *= GROUP_PENALTY
-            exact = bool(query_full & {lk.full for lk in item.keys})
+            # Exact: the same name, or the same name with the same legal form spelt otherwise
+            # (柳钢股份有限公司 and 柳钢股份 are both the listed company 柳钢).
+            exact = bool(query_full & {lk.full for lk in item.keys}) or (
+                q.legal_form is not None and q.core == k.core and q.legal_form == k.legal_form)
             found[entity_id] = (best, exact, conflict)
         return found
 
