@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..link.normalize import LabelKeys, bigrams, label_keys, label_variants, to_pinyin, to_simplified
@@ -31,6 +31,8 @@ from .catalog import Catalog, EntityRecord, PropertySpec
 TYPE_MISMATCH_FACTOR = 0.8      # type_strict "should": a candidate of another type
 EVIDENCE_BONUS = 5.0            # per property value that agrees
 EVIDENCE_PENALTY = 30.0         # per property whose known values all disagree
+POOL_SIZE = 25                  # entities scored per query beyond those sharing a whole key
+SIMILARITY_WEIGHT = 0.85        # the linker's weight of sequence similarity (scoring.py)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _TONE_NUMBER = re.compile(r"(?<=[aeiouvüngr])[1-5](?![0-9])", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -247,15 +249,24 @@ class Engine:
         direct |= self._codes.get(normalise_code(text), set())
         for entity_id in direct:
             found[entity_id] = (1.0, True, False)
-        pool: set[str] = set()
+        # Blocking: entities sharing a normalised key, and the POOL_SIZE entities sharing the
+        # most character bigrams; only they are scored.
+        shared: Counter[str] = Counter()
+        keyed: set[str] = set()
         for block in _blocking(query):
-            pool |= self._blocks.get(block, set())
+            hits = self._blocks.get(block, ())
+            if block.startswith("k:"):
+                keyed.update(hits)
+            shared.update(hits)
+        pool = keyed | {entity_id for entity_id, _ in shared.most_common(POOL_SIZE)}
         query_full = {k.full for k in query if k.full}
         for entity_id in pool - direct:
             item = self._items[entity_id]
             best, best_pair = 0.0, None
             for q in query:
                 for k in item.keys:
+                    if not (q.keys() & k.keys()) and _similarity_bound(q, k) <= best:
+                        continue  # not even identical characters could beat the best so far
                     s = pair_label_score(q, k)
                     if s > best:
                         best, best_pair = s, (q, k)
@@ -360,6 +371,12 @@ class Engine:
         second = ranked[1]
         if top.score - second.score >= self.config.match_margin or (top.exact and not second.exact):
             top.match = True
+
+
+def _similarity_bound(a: LabelKeys, b: LabelKeys) -> float:
+    """The most the linker's sequence-similarity fallback can give two names of these lengths."""
+    total = len(a.short) + len(b.short)
+    return SIMILARITY_WEIGHT * 2 * min(len(a.short), len(b.short)) / total if total else 0.0
 
 
 def _blocking(keys: list[LabelKeys]) -> set[str]:
