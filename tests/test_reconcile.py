@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections import Counter
+from urllib.parse import quote_from_bytes
 
 import pyoxigraph
 import pytest
@@ -375,7 +377,7 @@ def test_jsonp_manifest(client):
 
 
 @pytest.mark.parametrize("callback", ["alert(1)//", "a b", "<script>", "1abc", "", "a" * 101,
-                                      "cb;alert(1)", "cb\u2028", "a-b"])
+                                      "cb;alert(1)", "cb\u2028", "a-b", "cb\n", "ｃｂ"])
 def test_jsonp_refuses_other_callback_names(client, callback):
     response = client.get("/reconcile", params={"callback": callback})
     assert response.status_code == 400
@@ -412,7 +414,10 @@ def test_suggest_pages_with_cursor(client):
     page1 = client.get("/reconcile/suggest/entity", params={"prefix": "", "limit": 5}).json()["result"]
     page2 = client.get("/reconcile/suggest/entity", params={"prefix": "", "limit": 5, "cursor": 5}).json()["result"]
     assert len(page1) == len(page2) == 5 and not {i["id"] for i in page1} & {i["id"] for i in page2}
-    assert client.get("/reconcile/suggest/entity", params={"prefix": "x", "cursor": "-1"}).status_code == 400
+    for bad in ("-1", "²", "1.5", "٣"):
+        assert client.get("/reconcile/suggest/entity", params={"prefix": "x", "cursor": bad}).status_code == 400
+        assert client.get("/reconcile/suggest/entity", params={"prefix": "x", "limit": bad}).status_code == 400
+        assert client.get("/reconcile/properties", params={"type": "lzo:City", "limit": bad}).status_code == 400
     assert client.get("/reconcile/suggest/nothing", params={"prefix": "x"}).status_code == 404
 
 
@@ -569,3 +574,88 @@ def test_v1_suggest_preview_extend_propose(client):
     proposal = client.get("/reconcile/v1/extend/propose", params={"type": "lzo:City"}).json()
     validate("1.0-draft", "data-extension-property-proposal", proposal)
     assert client.post("/reconcile/v1/extend", json={"ids": []}).status_code == 400
+
+
+# --- fuzzing: no input gives a 500 ------------------------------------------------------------
+
+FIELDS = ["query", "type", "limit", "properties", "type_strict", "pid", "v", "id", "name", "ids",
+          "queries", "conditions", "matchType", "propertyId", "propertyValue", "required",
+          "matchQuantifier", "settings", "lang", "dir", "q0"]
+ATOMS = [None, True, False, 0, -1, 1, 2.5, 10**30, "", "柳工", "lzo:City", "lzo:locatedIn", "name",
+         "property", "id", "any", "all", "should", "none", "\ud800", "x" * 3000, "liuzhou",
+         "skos:notation", "figures", "450200"]
+
+
+def random_value(rng, depth: int = 0):
+    roll = rng.random()
+    if depth > 4 or roll < 0.45:
+        return rng.choice(ATOMS)
+    if roll < 0.75:
+        return {rng.choice(FIELDS): random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+    return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+
+
+def maybe(rng, good, depth: int = 2):
+    """Usually the well-formed value, sometimes a random one in its place."""
+    return good if rng.random() < 0.8 else random_value(rng, depth)
+
+
+def near_v02(rng):
+    return {f"q{i}": {"query": maybe(rng, rng.choice(["柳工", "廣西", "LiuGong", "x"])),
+                      **({"type": maybe(rng, "lzo:Place")} if rng.random() < 0.3 else {}),
+                      **({"properties": [{"pid": maybe(rng, "lzo:locatedIn"), "v": maybe(rng, "柳州")}]}
+                         if rng.random() < 0.3 else {})}
+            for i in range(rng.randint(0, 3))}
+
+
+def near_v1(rng):
+    condition = {"matchType": maybe(rng, "name"), "propertyValue": maybe(rng, "柳工")}
+    if rng.random() < 0.3:
+        condition = {"matchType": "property", "propertyId": maybe(rng, "skos:notation"),
+                     "propertyValue": maybe(rng, [450200, "000528"]), "required": maybe(rng, True)}
+    return {"queries": [{"conditions": maybe(rng, [condition])} for _ in range(rng.randint(0, 3))]}
+
+
+def near_extend(rng):
+    return {"ids": maybe(rng, ["liugong", "nope"]),
+            "properties": [{"id": maybe(rng, rng.choice(["figures", "lzo:locatedIn", "name-en"]))}]}
+
+
+def test_random_messages_never_get_a_500(client):
+    import random
+
+    rng = random.Random(13)
+    statuses: Counter = Counter()
+    for _ in range(250):
+        value = rng.choice([random_value, near_v02, near_v1, near_extend])(rng)
+        text = json.dumps(value, ensure_ascii=rng.random() < 0.5)
+        raw = text.encode("utf-8", "surrogatepass")  # lone surrogates: bytes that are not UTF-8
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        answers = {
+            "queries": client.post("/reconcile", content=b"queries=" + quote_from_bytes(raw).encode(),
+                                   headers=form),
+            "extend": client.post("/reconcile", content=b"extend=" + quote_from_bytes(raw).encode(),
+                                  headers=form),
+            "match": client.post("/reconcile/v1/match", content=raw,
+                                 headers={"Content-Type": "application/json"}),
+            "v1extend": client.post("/reconcile/v1/extend", content=raw,
+                                    headers={"Content-Type": "application/json"}),
+            "suggest": client.get("/reconcile/suggest/entity?prefix=" + quote_from_bytes(raw[:300])
+                                  + "&type=" + quote_from_bytes(str(rng.choice(ATOMS)).encode(
+                                      "utf-8", "surrogatepass"))),
+            "preview": client.get("/reconcile/preview?id=" + quote_from_bytes(raw[:300])),
+        }
+        for name, response in answers.items():
+            assert response.status_code < 500, (name, text[:200], response.text[:200])
+            statuses[name, response.status_code] += 1
+        if answers["queries"].status_code == 200:
+            validate("0.2", "reconciliation-result-batch", answers["queries"].json())
+        if answers["match"].status_code == 200:
+            validate("1.0-draft", "reconciliation-result-batch", answers["match"].json())
+        if answers["extend"].status_code == 200:
+            validate("0.2", "data-extension-response", answers["extend"].json())
+        if answers["v1extend"].status_code == 200:
+            validate("1.0-draft", "data-extension-response", answers["v1extend"].json())
+    # the generator reaches both sides: answered batches (validated above) and refusals
+    for name in ("queries", "extend", "match"):
+        assert statuses[name, 200] >= 5 and statuses[name, 400] >= 5, statuses

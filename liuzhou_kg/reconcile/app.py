@@ -37,7 +37,8 @@ from .suggest import Suggester
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 FORM = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
-CALLBACK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_.$]{0,99}$")
+CALLBACK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_.$]{0,99}\Z")
+DIGITS = re.compile(r"^[0-9]{1,12}\Z")  # ASCII only: str.isdigit() also takes "²", which int() refuses
 DEFAULT_SUGGEST = 10
 
 
@@ -100,7 +101,7 @@ def reconcile_app(open_store, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES):
     async def body_of(request: Request) -> bytes:
         length = request.headers.get("content-length")
         if length is not None:
-            if not length.isdigit():
+            if not DIGITS.match(length):
                 raise BadRequest("invalid Content-Length")
             if int(length) > max_body_bytes:
                 raise BadRequest(f"request body larger than {max_body_bytes} bytes", 413)
@@ -320,7 +321,7 @@ def _media_type(header: str | None) -> tuple[str | None, str | None]:
 def _count(value: str | None, name: str, low: int, high: int, default: int | None = None) -> int:
     if value is None or value == "":
         return default if default is not None else low
-    if not value.isdigit() or int(value) < low:
+    if not DIGITS.match(value) or int(value) < low:
         raise BadRequest(f"{name}: must be an integer of at least {low}")
     return min(int(value), high)
 

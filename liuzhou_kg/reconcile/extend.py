@@ -110,10 +110,9 @@ def propose(catalog: Catalog, type_ref: str | None, limit, lang: str | None) -> 
     response = {"type": type_ref, "properties": [
         {"id": spec.id, "name": spec.names.get(lang or "en", spec.names["en"])} for spec in found]}
     if limit is not None:
-        try:
-            count = int(limit)
-        except ValueError:
-            raise BadRequest("limit: must be a positive integer") from None
+        if not (limit.isascii() and limit.isdigit()):
+            raise BadRequest("limit: must be a positive integer")
+        count = int(limit)
         if count < 1:
             raise BadRequest("limit: must be a positive integer")
         response["properties"] = response["properties"][:count]
