@@ -33,6 +33,8 @@ EVIDENCE_BONUS = 5.0            # per property value that agrees
 EVIDENCE_PENALTY = 30.0         # per property whose known values all disagree
 POOL_SIZE = 25                  # entities scored per query beyond those sharing a whole key
 SIMILARITY_WEIGHT = 0.85        # the linker's weight of sequence similarity (scoring.py)
+PINYIN_SCORE = 0.9              # the linker's score for the same pinyin (scoring.py)
+PINYIN_ONLY_SCORE = 0.8         # … demoted when the entity's own Latin names differ
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _TONE_NUMBER = re.compile(r"(?<=[aeiouvüngr])[1-5](?![0-9])", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -143,6 +145,7 @@ class _Indexed:
     record: EntityRecord
     keys: list[LabelKeys]
     key_set: set[str]
+    has_latin_name: bool = False
 
 
 class Engine:
@@ -156,7 +159,8 @@ class Engine:
         self._codes: dict[str, set[str]] = defaultdict(set)
         for record in catalog.entities.values():
             keys = [label_keys(v) for name in record.names for v in label_variants(name.text)]
-            item = _Indexed(record, keys, {k for lk in keys for k in lk.keys()})
+            item = _Indexed(record, keys, {k for lk in keys for k in lk.keys()},
+                            any(not _HAN.search(n.text) for n in record.names))
             self._items[record.id] = item
             for block in _blocking(keys):
                 self._blocks[block].add(record.id)
@@ -273,6 +277,11 @@ class Engine:
             if best <= 0.0 or best_pair is None:
                 continue
             q, k = best_pair
+            if (best == PINYIN_SCORE and q.short != k.short and not _HAN.search(q.label)
+                    and _HAN.search(k.label) and item.has_latin_name):
+                # Only the pinyin of a Chinese name, and the entity's own Latin names differ:
+                # a candidate, never a match by itself (Guojia, a town, is not 国家 "the State").
+                best = PINYIN_ONLY_SCORE
             conflict = {q.legal_form, k.legal_form} >= {"group"} and bool(
                 {q.legal_form, k.legal_form} & {"listed", "company"})
             if conflict:
