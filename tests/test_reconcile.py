@@ -95,7 +95,7 @@ def test_nonsense_and_fragments_get_no_match(client, text):
 
 
 def test_a_type_with_subclasses_finds_the_city(client):
-    for type_id in ("lzo:Place", "lzo:AdministrativeArea", "Place",
+    for type_id in ("lzo:Place", "lzo:AdministrativeArea", "Place", "schema:Place",
                     "https://w3id.org/liuzhou-kg/ontology#Place"):
         body = reconcile(client, {"q0": {"query": "柳州", "type": type_id}})
         assert (first(body)["id"], first(body)["match"]) == ("liuzhou", True), type_id
@@ -221,7 +221,10 @@ def test_property_only_queries_find_by_code(client):
         "q1": {"properties": [{"pid": "lzo:SSEStockCode", "v": 601003}]},
         "q2": {"properties": [{"pid": "skos:notation", "v": 528}]},        # leading zeros lost
         "q3": {"properties": [{"pid": "lzo:locatedIn", "v": {"id": "liuzhou"}}], "limit": 25},
+        "q4": {"properties": [{"pid": "lzo:GBT2260Code", "v": "450200"}], "type": "lzo:Enterprise",
+               "type_strict": "should"},
     })
+    assert first(body, "q4")["id"] == "liuzhou" and first(body, "q4")["score"] == 85.0  # 100 × 0.8 + 5
     assert matched(body, "q0") == "liuzhou"
     assert matched(body, "q1") == "liuzhou-iron-steel"
     assert matched(body, "q2") == "liugong-machinery"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -197,10 +197,16 @@ class Catalog:
     def resolve_type(self, ref: str) -> str | None:
         """A class IRI from its CURIE (``lzo:City``), IRI or bare ontology name (``City``)."""
         ref = ref.strip()
+        known = self.known_types
         for candidate in (_try_expand(ref), ref, _try_expand("lzo:" + ref)):
-            if candidate and candidate in self.closure:
+            if candidate and candidate in known:
                 return candidate
         return None
+
+    @cached_property
+    def known_types(self) -> frozenset[str]:
+        """Every class an entity belongs to, superclasses included (schema:Place, org:Organization …)."""
+        return frozenset(t for found in self.closure.values() for t in found)
 
     def label(self, iri: str, lang: str | None = None) -> str:
         found = self.labels.get(iri, {})

@@ -196,14 +196,14 @@ class Engine:
         results: list[Candidate] = []
         for entity_id, (base, exact, features) in scored.items():
             record = self._items[entity_id].record
-            score = base * 100
+            factor = 1.0
             if types:
                 wanted = [t in record.types for t in types]
                 matched = all(wanted) if type_strict == "all" else any(wanted)
                 if not matched and type_strict != "should":
                     continue
                 if not matched:
-                    score *= TYPE_MISMATCH_FACTOR
+                    factor = TYPE_MISMATCH_FACTOR
                 features.append(Feature("type_match", "the candidate has a type of the query",
                                         matched))
             agreed = conflicts = 0
@@ -225,9 +225,10 @@ class Engine:
             if not text:
                 if not agreed:
                     continue
-                score = 100.0 * agreed / len(evidence)
+                base = agreed / len(evidence)
                 exact = agreed == len(evidence) and any(
                     spec.kind in ("code", "iri") for spec, _, _ in evidence)
+            score = base * 100 * factor
             score += EVIDENCE_BONUS * agreed - EVIDENCE_PENALTY * conflicts
             score = max(0.0, min(100.0, score))
             if score < self.config.candidate_floor:
