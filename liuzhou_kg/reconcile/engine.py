@@ -5,6 +5,8 @@ pair scoring, the same functions ``liuzhou-kg link`` uses), so switching the ser
 engine means changing this file alone. Its interface is narrow:
 
 - :meth:`Engine.candidates` ``(text, types, properties, limit, lang) -> list[Candidate]``;
+- :meth:`Engine.decide` — sets ``match`` on a ranked list (used again when the 1.0 draft merges
+  the candidates of several names of one query);
 - :func:`search_forms` — the forms of a text that prefix search (suggest) compares.
 
 Query text is plain text throughout: it is cut to a bounded length before any comparison, lone
