@@ -16,14 +16,18 @@ from urllib.parse import quote_from_bytes
 import pyoxigraph
 import pytest
 from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
+from liuzhou_kg.errors import InputError
 from liuzhou_kg.reconcile.app import ServiceMount, reconcile_app
+from liuzhou_kg.reconcile.catalog import SERVICE_FILE, load_config
 from liuzhou_kg.server.app import Settings, create_app
 from liuzhou_kg.sparql.workers import StoreSpec
 from test_reconcile_schemas import validate
 
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+with warnings.catch_warnings():
+    # starlette asks for httpx2, which is not a dependency: httpx serves the test client well
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 
 @pytest.fixture(scope="module")
@@ -662,3 +666,22 @@ def test_random_messages_never_get_a_500(client):
     # the generator reaches both sides: answered batches (validated above) and refusals
     for name in ("queries", "extend", "match"):
         assert statuses[name, 200] >= 5 and statuses[name, 400] >= 5, statuses
+
+
+# --- the service's own configuration ------------------------------------------------------------
+
+@pytest.mark.parametrize("change,message", [
+    (("entity_namespace: \"lz:\"", "entity_namespace: lz:"), ":9: bad YAML"),
+    (("preview: {width: 400, height: 180}", ""), "missing entry 'preview'"),
+    (("    kind: entity\n    transitive: true", "    kind: place"), "unknown kind 'place'"),
+    (("name_properties: [", "name_properties: [nope:label, "), "'nope:label' is neither"),
+    (("  batch_size: 50 ", "  batch_size: fifty "), "malformed entry"),
+])
+def test_a_broken_service_file_names_the_file_and_the_problem(tmp_path, change, message):
+    text = SERVICE_FILE.read_text(encoding="utf-8")
+    assert change[0] in text
+    broken = tmp_path / "service.yaml"
+    broken.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load_config(broken)
+    assert str(broken) in str(raised.value) and message in str(raised.value)

@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Match, Mount, Route, get_route_path
 
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog, load_catalog, load_config
 from .engine import Engine, clean_text
 from .extend import extend_v02, extend_v1, parse_extend, propose
 from .manifest import manifest_v02, manifest_v1
@@ -72,6 +72,7 @@ class ServiceMount(Mount):
 
 def reconcile_mount(settings, path: str = "/reconcile") -> Mount:
     """The route the server adds: the service, over the dataset of ``settings.spec``."""
+    load_config()  # a broken service.yaml stops the server at start, not at the first request
     max_body = getattr(settings, "max_body_bytes", DEFAULT_MAX_BODY_BYTES)
     return ServiceMount(path, app=reconcile_app(settings.spec.open, max_body))
 

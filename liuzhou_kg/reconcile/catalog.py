@@ -90,6 +90,15 @@ def load_config(path: Path = SERVICE_FILE) -> ServiceConfig:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise InputError([Problem(path, mark.line + 1 if mark else None, f"bad YAML: {err}")]) from None
+    try:
+        return _config(data, path)
+    except KeyError as err:
+        raise InputError([Problem(path, None, f"missing entry {err}")]) from None
+    except (TypeError, ValueError, AttributeError) as err:
+        raise InputError([Problem(path, None, f"malformed entry: {err}")]) from None
+
+
+def _config(data: dict, path: Path) -> ServiceConfig:
     specs = []
     for entry in data["properties"]:
         kind = entry["kind"]
