@@ -314,6 +314,8 @@ def test_empty_batches(client):
     ("[" * 5000 + "]" * 5000, 400),
     ('{"a":' * 30 + "1" + "}" * 30, 400),
     (json.dumps({f"q{i}": {"query": "柳工"} for i in range(51)}), 413),
+    (json.dumps({"q0": {"query": "柳工", "properties": [{"pid": "lzo:locatedIn", "v": "x"}] * 21}}), 400),
+    (json.dumps({"q0": {"query": "柳工", "type": ["lzo:Place"] * 21}}), 400),
 ])
 def test_malformed_batches_get_4xx_never_500(client, raw, status):
     for response in (client.post("/reconcile", data={"queries": raw}),
@@ -541,6 +543,10 @@ def test_v1_match_with_conditions(client):
     ({"q0": {"query": "x"}}, 400),
     ([], 400),
     ({"queries": [{"conditions": [{"matchType": "name", "propertyValue": "x"}]}] * 51}, 413),
+    ({"queries": [{"conditions": [{"matchType": "name", "propertyValue": "x"}] * 21}]}, 400),
+    ({"queries": [{"conditions": [{"matchType": "name", "propertyValue": ["x"] * 11}]}]}, 400),
+    ({"queries": [{"conditions": [{"matchType": "property", "propertyId": "skos:notation",
+                                   "propertyValue": ["1"] * 21}]}]}, 400),
 ])
 def test_v1_malformed_match_gets_4xx(client, body, status):
     response = client.post("/reconcile/v1/match", json=body)

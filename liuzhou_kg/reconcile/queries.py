@@ -19,6 +19,8 @@ V1_QUERY_FIELDS = {"type", "limit", "conditions", "lang", "dir"}
 V1_CONDITION_FIELDS = {"matchType", "propertyId", "propertyValue", "required", "matchQuantifier",
                        "matchQualifier"}
 MAX_JSON_DEPTH = 20
+MAX_VALUES = 20   # values of one property or condition
+MAX_NAMES = 10    # names to match in one 1.0-draft query (each is matched on its own)
 
 
 class BadRequest(Exception):
@@ -79,8 +81,15 @@ def _limit(value, where: str, catalog: Catalog) -> int:
     return min(int(value), catalog.config.limits["candidates"])
 
 
+def _check_count(items: list, where: str, catalog: Catalog) -> None:
+    most = catalog.config.limits["conditions"]
+    if len(items) > most:
+        raise BadRequest(f"{where}: at most {most} per query")
+
+
 def _types(value, where: str, catalog: Catalog) -> list[str]:
     refs = value if isinstance(value, list) else [value]
+    _check_count(refs, where, catalog)
     found = []
     for ref in refs:
         if not isinstance(ref, str):
@@ -94,6 +103,8 @@ def _types(value, where: str, catalog: Catalog) -> list[str]:
 
 def _property_values(value, where: str) -> tuple:
     values = value if isinstance(value, list) else [value]
+    if len(values) > MAX_VALUES:
+        raise BadRequest(f"{where}: at most {MAX_VALUES} values")
     for v in values:
         if isinstance(v, dict):
             if not isinstance(v.get("id"), str):
@@ -141,6 +152,7 @@ def parse_v02(text: str, catalog: Catalog) -> dict[str, Query]:
         properties = raw.get("properties", [])
         if not isinstance(properties, list):
             raise BadRequest(f"{where}.properties: must be an array")
+        _check_count(properties, f"{where}.properties", catalog)
         for number, prop in enumerate(properties):
             at = f"{where}.properties[{number}]"
             if not isinstance(prop, dict) or not isinstance(prop.get("pid"), str) or "v" not in prop:
@@ -181,10 +193,13 @@ def parse_v1(body, catalog: Catalog) -> list[Query]:
         conditions = raw.get("conditions")
         if not isinstance(conditions, list) or not conditions:
             raise BadRequest(f"{where}.conditions: must be a non-empty array")
+        _check_count(conditions, f"{where}.conditions", catalog)
         for number, cond in enumerate(conditions):
             _condition(query, cond, f"{where}.conditions[{number}]")
         if not query.texts and not query.evidence and not query.ids:
             raise BadRequest(f"{where}: no condition with a value")
+        if len(query.texts) > MAX_NAMES:
+            raise BadRequest(f"{where}: at most {MAX_NAMES} names to match")
         parsed.append(query)
     return parsed
 
@@ -233,7 +248,7 @@ def run_query(engine: Engine, query: Query, lang: str | None) -> list[Candidate]
     texts = query.texts or ([query.ids[0]] if query.ids and not query.evidence else [None])
     try:
         merged: dict[str, Candidate] = {}
-        for text in texts[:10]:
+        for text in texts[:MAX_NAMES]:
             for cand in engine.candidates(text, query.types, query.evidence,
                                           engine.config.limits["candidates"], lang,
                                           query.type_strict):
