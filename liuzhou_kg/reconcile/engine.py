@@ -64,6 +64,7 @@ class Candidate:
     features: list[Feature] = field(default_factory=list)
     description: str = ""
     exact: bool = False
+    raw: float = 0.0  # the score before it is clipped to 0-100: orders candidates tied at 100
 
 
 @dataclass(frozen=True)
@@ -231,15 +232,15 @@ class Engine:
                 exact = agreed == len(evidence) and any(
                     spec.kind in ("code", "iri") for spec, _, _ in evidence)
             score = base * 100 * factor
-            score += EVIDENCE_BONUS * agreed - EVIDENCE_PENALTY * conflicts
-            score = max(0.0, min(100.0, score))
+            raw = score + EVIDENCE_BONUS * agreed - EVIDENCE_PENALTY * conflicts
+            score = max(0.0, min(100.0, raw))
             if score < self.config.candidate_floor:
                 continue
             results.append(Candidate(
                 id=record.id, name=record.name(lang), types=list(record.shown_types),
                 score=round(score, 2), match=False, features=features,
-                description=self._description(record, lang), exact=exact))
-        results.sort(key=lambda c: (-c.score, not c.exact, c.name, c.id))
+                description=self._description(record, lang), exact=exact, raw=round(raw, 2)))
+        results.sort(key=rank)
         self.decide(results)
         return results[:max(1, limit)]
 
@@ -381,8 +382,13 @@ class Engine:
             top.match = True
             return
         second = ranked[1]
-        if top.score - second.score >= self.config.match_margin or (top.exact and not second.exact):
+        if top.raw - second.raw >= self.config.match_margin or (top.exact and not second.exact):
             top.match = True
+
+
+def rank(candidate: Candidate) -> tuple:
+    """Sort key, best first: score, then the unclipped score, then an exact name."""
+    return (-candidate.score, -candidate.raw, not candidate.exact, candidate.name, candidate.id)
 
 
 def _similarity_bound(a: LabelKeys, b: LabelKeys) -> float:

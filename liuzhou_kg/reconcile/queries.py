@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 from .catalog import Catalog
-from .engine import Candidate, Engine, Evidence, UnknownProperty
+from .engine import Candidate, Engine, Evidence, UnknownProperty, rank
 
 V02_QUERY_FIELDS = {"query", "type", "limit", "properties", "type_strict"}
 V1_QUERY_FIELDS = {"type", "limit", "conditions", "lang", "dir"}
@@ -262,7 +262,7 @@ def run_query(engine: Engine, query: Query, lang: str | None) -> list[Candidate]
                   if engine.catalog.resolve_entity(i) is not None}
         if query.ids_required:
             ranked = [c for c in ranked if c.id in wanted]
-    ranked.sort(key=lambda c: (-c.score, not c.exact, c.name, c.id))
+    ranked.sort(key=rank)
     for cand in ranked:
         cand.match = False
     engine.decide(ranked)
