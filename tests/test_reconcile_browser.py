@@ -12,8 +12,6 @@ import functools
 import http.server
 import threading
 
-import pytest
-
 from conftest import requires_chromium
 from test_server import free_port, running_server
 
