@@ -693,3 +693,20 @@ def test_a_broken_service_file_names_the_file_and_the_problem(tmp_path, change, 
     with pytest.raises(InputError) as raised:
         load_config(broken)
     assert str(broken) in str(raised.value) and message in str(raised.value)
+
+
+def test_only_the_engine_adapter_uses_the_linker():
+    """Switching the matching engine must stay a one-file change: no other module of the
+    service imports liuzhou_kg.link."""
+    import ast
+    from pathlib import Path
+
+    import liuzhou_kg.reconcile as package
+
+    users = set()
+    for path in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and (
+                    node.module.startswith("link") or node.module.startswith("liuzhou_kg.link")):
+                users.add(path.name)
+    assert users == {"engine.py"}

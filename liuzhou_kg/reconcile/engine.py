@@ -26,7 +26,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from ..link.normalize import LabelKeys, bigrams, label_keys, label_variants, to_pinyin, to_simplified
+from ..link.normalize import LabelKeys, bigrams, label_keys, label_variants, to_pinyin
 from ..link.scoring import GROUP_PENALTY, pair_label_score
 from .catalog import Catalog, EntityRecord, PropertySpec
 
@@ -407,4 +407,4 @@ def _blocking(keys: list[LabelKeys]) -> set[str]:
 
 
 __all__ = ["Candidate", "Engine", "Evidence", "Feature", "UnknownProperty", "clean_text",
-           "normalise_code", "search_forms", "text_language", "to_simplified"]
+           "normalise_code", "rank", "search_forms", "text_language"]
