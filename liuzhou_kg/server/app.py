@@ -20,6 +20,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..reconcile.app import reconcile_mount
 from ..sparql import library
 from ..sparql.errors import QueryError
 from ..sparql.execute import DEFAULT_MAX_RESULT_BYTES, QueryRequest, graph_names
@@ -206,6 +207,7 @@ def create_app(settings: Settings) -> Starlette:
               methods=["GET", "HEAD", "POST", "PUT", "DELETE"]),
         Route("/graph/{rest:path}", linked_data_async,
               methods=["GET", "HEAD", "POST", "PUT", "DELETE"]),
+        reconcile_mount(settings),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
 
@@ -226,8 +228,11 @@ class SecurityHeaders:
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", CSP.encode()),
-                            (b"x-content-type-options", b"nosniff"),
+                # A response with a policy of its own (the reconciliation preview, framed by
+                # clients) keeps it; every other response gets the strict one.
+                if not any(name.lower() == b"content-security-policy" for name, _ in headers):
+                    headers.append((b"content-security-policy", CSP.encode()))
+                headers += [(b"x-content-type-options", b"nosniff"),
                             (b"referrer-policy", b"no-referrer")]
                 message = {**message, "headers": headers}
             await send(message)
