@@ -1,0 +1,96 @@
+"""Connection-level time limits for uvicorn's h11 protocol: request headers and slow readers.
+
+uvicorn closes an *idle* keep-alive connection, but a client that trickles a header line now and
+then (slow-loris) resets that timer with every byte, and a client that never reads its answer
+keeps the answer in the process's write buffer for as long as it likes. :func:`guarded_h11`
+returns an ``H11Protocol`` subclass that adds two deadlines, both enforced by the event loop's
+timers (no polling, no per-byte work):
+
+- **headers**: from the moment a connection opens, or a response on it ends, the next request's
+  headers must be complete within ``header_timeout`` seconds; otherwise the client gets
+  ``408 Request Timeout`` and the connection is closed.
+- **writes**: when the client stops reading and the transport's write buffer fills up (asyncio
+  pauses writing), the client has ``write_timeout`` seconds to start reading again; otherwise the
+  connection is aborted and its buffered bytes are dropped at once.
+
+The request *body* has its own deadline in the application (``read_body`` answers 408).
+"""
+from __future__ import annotations
+
+import asyncio
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+TIMEOUT_RESPONSE = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                    b"connection: close\r\ncontent-length: 43\r\n\r\n"
+                    b"the request headers did not arrive in time\n")
+
+
+def guarded_h11(header_timeout: float, write_timeout: float) -> type[H11Protocol]:
+    """An h11 protocol class with the header and write deadlines described in the module."""
+
+    class GuardedH11Protocol(H11Protocol):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._header_timer: asyncio.TimerHandle | None = None
+            self._write_timer: asyncio.TimerHandle | None = None
+
+        # --- the header deadline -------------------------------------------------------
+        def _arm_header_timer(self) -> None:
+            self._cancel_header_timer()
+            self._header_timer = self.loop.call_later(header_timeout, self._headers_too_slow)
+
+        def _cancel_header_timer(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _headers_too_slow(self) -> None:
+            self._header_timer = None
+            if self.transport.is_closing():
+                return
+            if self.cycle is not None and not self.cycle.response_complete:
+                return  # a request is being answered; its headers did arrive
+            self.transport.write(TIMEOUT_RESPONSE)
+            self.transport.close()
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._arm_header_timer()
+
+        def handle_events(self) -> None:
+            before = self.cycle
+            super().handle_events()
+            if self.cycle is not before:  # h11 produced a Request: its headers are complete
+                self._cancel_header_timer()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm_header_timer()
+
+        # --- the write deadline --------------------------------------------------------
+        def pause_writing(self) -> None:
+            super().pause_writing()
+            if self._write_timer is None:
+                self._write_timer = self.loop.call_later(write_timeout, self._reader_too_slow)
+
+        def resume_writing(self) -> None:
+            super().resume_writing()
+            if self._write_timer is not None:
+                self._write_timer.cancel()
+                self._write_timer = None
+
+        def _reader_too_slow(self) -> None:
+            self._write_timer = None
+            if not self.transport.is_closing() or self.transport.get_write_buffer_size():
+                self.transport.abort()  # drops the buffered answer; close() would wait for it
+
+        def connection_lost(self, exc) -> None:
+            self._cancel_header_timer()
+            if self._write_timer is not None:
+                self._write_timer.cancel()
+                self._write_timer = None
+            super().connection_lost(exc)
+
+    return GuardedH11Protocol
