@@ -64,6 +64,9 @@ def add_parser(subparsers) -> None:
     limits.add_argument("--max-client-queries", type=_positive_int, default=2,
                         help="queries one client address may have running at once; more get "
                              "429 with Retry-After (default 2)")
+    limits.add_argument("--queue-timeout", type=_positive_float, default=None,
+                        help="seconds a query may wait for a free worker before 503 with "
+                             "Retry-After (default: the --timeout)")
     limits.add_argument("--max-buffered-bytes", type=_positive_int, default=MAX_BUFFERED_BYTES,
                         help="answer bytes held for clients still reading them; past it, 503 with "
                              "Retry-After (default 128 MiB)")
@@ -107,10 +110,10 @@ def run(args) -> int:
         spec, args.timeout, args.workers, args.max_result_bytes, args.max_body_bytes,
         max_query_bytes=args.max_query_bytes, max_rows=args.max_rows, cors_origins=origins,
         max_client_queries=args.max_client_queries, max_buffered_bytes=args.max_buffered_bytes,
-        body_timeout=args.body_timeout))
+        body_timeout=args.body_timeout, queue_timeout=args.queue_timeout))
     print(f"serving http://{args.host}:{args.port}/ (SPARQL endpoint /sparql)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                http=guarded_h11(args.header_timeout, args.write_timeout),
+                http=guarded_h11(args.header_timeout, args.write_timeout, args.max_header_bytes),
                 h11_max_incomplete_event_size=args.max_header_bytes,
                 limit_concurrency=args.max_connections, timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
                 timeout_graceful_shutdown=args.shutdown_timeout)

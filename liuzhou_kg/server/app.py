@@ -72,6 +72,7 @@ class Settings:
     max_client_queries: int = 2
     max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES
     body_timeout: float = DEFAULT_BODY_TIMEOUT
+    queue_timeout: float | None = None  # wait for a free worker at most this (None: timeout)
 
     @property
     def retry_after(self) -> int:
@@ -100,7 +101,8 @@ def create_app(settings: Settings) -> Starlette:
             quad.object.value for quad in store.quads_for_pattern(
                 pyoxigraph.NamedNode(pages.ONTOLOGY), OWL_VERSION_IRI, None)
             if isinstance(quad.object, pyoxigraph.NamedNode)}
-        pool = WorkerPool(settings.spec, settings.workers, settings.timeout)
+        pool = WorkerPool(settings.spec, settings.workers, settings.timeout,
+                          queue_timeout=settings.queue_timeout)
         await pool.start()
         state["pool"] = pool
         app.state.pool = pool

@@ -13,6 +13,11 @@ timers (no polling, no per-byte work):
   pauses writing), the client has ``write_timeout`` seconds to start reading again; otherwise the
   connection is aborted and its buffered bytes are dropped at once.
 
+- **header size**: a request line and headers longer than ``max_header_bytes`` get
+  ``431 Request Header Fields Too Large``. h11's own limit (``h11_max_incomplete_event_size``)
+  only applies to headers still incomplete in its buffer, not to a large block that arrives whole;
+  this count covers both, looking for the blank line once per received chunk.
+
 The request *body* has its own deadline in the application (``read_body`` answers 408).
 """
 from __future__ import annotations
@@ -21,22 +26,34 @@ import asyncio
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-TIMEOUT_RESPONSE = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                    b"connection: close\r\ncontent-length: 43\r\n\r\n"
-                    b"the request headers did not arrive in time\n")
+def _plain_response(status: bytes, text: bytes) -> bytes:
+    """A complete HTTP/1.1 response that closes the connection (written before h11 has a
+    request to answer, so it is written by hand)."""
+    return (b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            b"connection: close\r\ncontent-length: " + str(len(text)).encode() + b"\r\n\r\n" + text)
 
 
-def guarded_h11(header_timeout: float, write_timeout: float) -> type[H11Protocol]:
-    """An h11 protocol class with the header and write deadlines described in the module."""
+TIMEOUT_RESPONSE = _plain_response(b"408 Request Timeout",
+                                   b"the request headers did not arrive in time\n")
+TOO_LARGE_RESPONSE = _plain_response(b"431 Request Header Fields Too Large",
+                                     b"the request line and headers are too large\n")
+
+
+def guarded_h11(header_timeout: float, write_timeout: float,
+                max_header_bytes: int) -> type[H11Protocol]:
+    """An h11 protocol class with the deadlines and the header size limit of the module."""
 
     class GuardedH11Protocol(H11Protocol):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._header_timer: asyncio.TimerHandle | None = None
             self._write_timer: asyncio.TimerHandle | None = None
+            self._header_bytes: int | None = 0  # None: this request's headers are complete
+            self._tail = b""
 
         # --- the header deadline -------------------------------------------------------
         def _arm_header_timer(self) -> None:
+            self._header_bytes, self._tail = 0, b""
             self._cancel_header_timer()
             self._header_timer = self.loop.call_later(header_timeout, self._headers_too_slow)
 
@@ -57,6 +74,24 @@ def guarded_h11(header_timeout: float, write_timeout: float) -> type[H11Protocol
         def connection_made(self, transport) -> None:
             super().connection_made(transport)
             self._arm_header_timer()
+
+        def data_received(self, data: bytes) -> None:
+            if self._header_bytes is not None:
+                window = self._tail + data
+                end = window.find(b"\r\n\r\n")
+                if end == -1:
+                    self._header_bytes += len(data)
+                    self._tail = window[-3:]
+                else:
+                    self._header_bytes += end + 4 - len(self._tail)
+                if self._header_bytes > max_header_bytes:
+                    self._cancel_header_timer()
+                    self.transport.write(TOO_LARGE_RESPONSE)
+                    self.transport.close()
+                    return
+                if end != -1:
+                    self._header_bytes = None
+            super().data_received(data)
 
         def handle_events(self) -> None:
             before = self.cycle

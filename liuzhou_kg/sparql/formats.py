@@ -58,7 +58,7 @@ def parse_accept(header: str | None) -> list[tuple[str, str, dict]]:
     if header is None or not header.strip():
         return [("*", "*", {"q": "1"})]
     ranges = []
-    for part in header.split(","):
+    for part in header.lower().split(","):  # media types and "q" are case-insensitive
         if not part.strip():
             continue
         try:
