@@ -15,6 +15,7 @@ count, and nothing leaves the loopback interface. Results go to BENCHMARKS.md.
 
 Attacks (from docs/issue 8's probe):
 - cjk-post        135 KB POSTs (``SELECT * WHERE {?s ?p ?o}`` + 45,000 x 中), two clients looping
+- cjk-under-cap   the same with 21,000 x 中 (63 KB, under the query cap), one client looping
 - cross-join      ``SELECT ?a ?c ?f WHERE {?a ?b ?c . ?d ?e ?f} ORDER BY ?c ?f LIMIT 1`` looped by
                   two clients (unbounded memory in the engine: the RLIMIT is what stops it)
 - unread-answers  ten clients each ask for a 52 MB answer and never read a byte of it
@@ -39,6 +40,7 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parent.parent
 
 CJK = "SELECT * WHERE {?s ?p ?o} " + "中" * 45_000
+CJK_UNDER_CAP = "SELECT * WHERE {?s ?p ?o} " + "中" * 21_000  # 63 KB: under the 64 KiB cap
 CROSS_JOIN = "SELECT ?a ?c ?f WHERE {?a ?b ?c . ?d ?e ?f} ORDER BY ?c ?f LIMIT 1"
 SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
         "?m ?n1 ?o . ?p ?q ?r }")
@@ -208,6 +210,7 @@ def start_attack(name: str, attack: Attack) -> list[threading.Thread]:
     plans = {
         "none": [],  # the baseline: the prober alone
         "cjk-post": [(attack.loop_query, (f"127.0.0.{2 + i}", CJK, True)) for i in range(2)],
+        "cjk-under-cap": [(attack.loop_query, ("127.0.0.2", CJK_UNDER_CAP, True))],
         "cross-join": [(attack.loop_query, (f"127.0.0.{2 + i}", CROSS_JOIN)) for i in range(2)],
         "unread-answers": [(attack.unread, (f"127.0.0.{10 + i}", big_answer()))
                            for i in range(10)],
@@ -258,8 +261,8 @@ def run_attack(server: Server, name: str, seconds: float) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="probe time per attack")
-    parser.add_argument("--attacks", default="none,cjk-post,cross-join,unread-answers,slow-loris,"
-                                             "slow-queries")
+    parser.add_argument("--attacks", default="none,cjk-post,cjk-under-cap,cross-join,"
+                                             "unread-answers,slow-loris,slow-queries")
     parser.add_argument("--store", default=str(REPO / "dist" / "store"))
     parser.add_argument("--data", help="serve this RDF file instead of the store")
     parser.add_argument("--memory-limit", type=int, default=3 << 29,

@@ -178,8 +178,9 @@ def create_app(settings: Settings) -> Starlette:
                 len(parsed.query.encode("utf-8")) > settings.max_query_bytes:
             return error(413, f"the query is longer than {settings.max_query_bytes} bytes")
         try:
-            info = check_query(parsed.query, state["graphs"], parsed.default_graph_uris,
-                               parsed.named_graph_uris)
+            # Off the event loop: other clients are answered while a query is checked.
+            info = await run_in_threadpool(check_query, parsed.query, state["graphs"],
+                                           parsed.default_graph_uris, parsed.named_graph_uris)
         except QueryError as err:
             return error(err.status, f"{err.title}: {err.message}")
         candidates = GRAPH_FORMATS if info.returns_graph else RESULT_FORMATS
