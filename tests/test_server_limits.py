@@ -479,6 +479,7 @@ def test_no_traceback_in_the_log(server):
     assert b"Traceback" not in log and b"Exception in ASGI" not in log
 
 
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_ontology_version_iri_resolves_and_the_page_is_built_once(built_dist, monkeypatch):
     from starlette.testclient import TestClient
 

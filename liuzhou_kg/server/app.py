@@ -177,6 +177,16 @@ def create_app(settings: Settings) -> Starlette:
         if len(parsed.query) > settings.max_query_bytes or \
                 len(parsed.query.encode("utf-8")) > settings.max_query_bytes:
             return error(413, f"the query is longer than {settings.max_query_bytes} bytes")
+        client = request.client.host if request.client else "unknown"
+        try:
+            # The client's slot covers checking the query too, so one client cannot keep many
+            # checks going at once.
+            with admission.slot(client):
+                return await check_and_run(request, parsed)
+        except Refused as err:
+            return refusal(err)
+
+    async def check_and_run(request: Request, parsed: protocol.ProtocolRequest) -> Response:
         try:
             # Off the event loop: other clients are answered while a query is checked.
             info = await run_in_threadpool(check_query, parsed.query, state["graphs"],
@@ -192,12 +202,8 @@ def create_app(settings: Settings) -> Starlette:
         query_request = QueryRequest(parsed.query, fmt.name, settings.max_result_bytes,
                                      parsed.default_graph_uris, parsed.named_graph_uris,
                                      max_rows=settings.max_rows)
-        client = request.client.host if request.client else "unknown"
         try:
-            with admission.slot(client):
-                answer = await unless_disconnected(request, state["pool"].run(query_request))
-        except Refused as err:
-            return refusal(err)
+            answer = await unless_disconnected(request, state["pool"].run(query_request))
         except QueryError as err:
             headers = {"Retry-After": str(settings.retry_after)} if err.status == 503 else None
             return error(err.status, f"{err.title}: {err.message}", headers)
@@ -207,20 +213,9 @@ def create_app(settings: Settings) -> Starlette:
             budget.take(len(answer.body))
         except Refused as err:
             return refusal(err)
-        return StreamingResponse(write_in_chunks(answer.body), media_type=fmt.content_type,
-                                 headers={"Vary": "Accept",
-                                          "Content-Length": str(len(answer.body))})
-
-    async def write_in_chunks(body: bytes):
-        """The answer in WRITE_CHUNK pieces, so the transport buffers one piece at a time and a
-        stalled reader is noticed (see connections.py); its bytes count as held until the end."""
-        view = memoryview(body)
-        try:
-            for start in range(0, len(view), WRITE_CHUNK):
-                yield bytes(view[start:start + WRITE_CHUNK])
-        finally:
-            view.release()
-            budget.give_back(len(body))
+        return HeldAnswer(answer.body, lambda size=len(answer.body): budget.give_back(size),
+                          media_type=fmt.content_type,
+                          headers={"Vary": "Accept", "Content-Length": str(len(answer.body))})
 
     async def unless_disconnected(request: Request, coroutine):
         """Await ``coroutine``; if the client disconnects first, cancel it (the worker pool then
@@ -355,6 +350,29 @@ def create_app(settings: Settings) -> Starlette:
 
     app.add_middleware(SecurityHeaders)
     return app
+
+
+class HeldAnswer(StreamingResponse):
+    """An answer written in WRITE_CHUNK pieces, so the transport buffers one piece at a time and
+    a stalled reader is noticed (see connections.py). ``release`` is called once when the response
+    ends in any way (sent, client gone, connection dropped), to give its bytes back to the budget."""
+
+    def __init__(self, body: bytes, release, **kwargs):
+        super().__init__(self._pieces(body), **kwargs)
+        self._release = release
+
+    @staticmethod
+    async def _pieces(body: bytes):
+        for start in range(0, len(body), WRITE_CHUNK):
+            yield body[start:start + WRITE_CHUNK]
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                release()
 
 
 class SecurityHeaders:
