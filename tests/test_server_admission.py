@@ -6,6 +6,8 @@ back however the block ends, and the byte budget that always lets one answer thr
 """
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from liuzhou_kg.server.admission import Admission, AnswerBudget, Refused
@@ -55,3 +57,18 @@ def test_answer_budget_lets_one_answer_through_and_refuses_past_the_limit():
     with pytest.raises(Refused):
         budget.take(1)
     assert budget.held == 100
+
+
+def test_a_penalized_client_waits_and_others_do_not():
+    admission = Admission(workers=3, per_client=2, retry_after=1)
+    admission.penalize("a")
+    with pytest.raises(Refused) as refused:
+        with admission.slot("a"):
+            pass
+    assert refused.value.status == 429 and refused.value.retry_after == 1
+    with admission.slot("b"):
+        pass
+    admission.penalized["a"] = time.monotonic() - 0.01  # the wait is over
+    with admission.slot("a"):
+        assert admission.total == 1
+    assert "a" not in admission.penalized

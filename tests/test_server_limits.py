@@ -402,7 +402,19 @@ def test_two_clients_looping_slow_queries_leave_a_worker_for_a_third(url):
         for thread in threads:
             thread.join(3 * TIMEOUT + 10)
     assert [a.status_code for a in answers] == [200] * 5
-    assert set(statuses) <= {503}  # each slow query ran to its time limit
+    # each slow query ran to its time limit (503); the next one of that client then had to wait
+    assert 503 in statuses and set(statuses) <= {503, 429}
+
+
+def test_a_client_whose_query_reached_the_time_limit_waits_before_the_next(url):
+    with client_from("127.0.0.8") as client:
+        first = client.get(url + "/sparql", params={"query": SLOW})
+        cheap = client.get(url + "/sparql", params={"query": "ASK {}"})
+    assert first.status_code == 503 and "time limit" in first.text
+    assert cheap.status_code == 429 and int(cheap.headers["retry-after"]) >= 1
+    assert "time limit" in cheap.text
+    with client_from("127.0.0.9") as other:  # nobody else is held back
+        assert other.get(url + "/sparql", params={"query": "ASK {}"}).status_code == 200
 
 
 def test_per_client_limit_is_429_with_retry_after(url):

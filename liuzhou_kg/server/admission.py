@@ -7,7 +7,11 @@ per client address (as Wikidata's query service limits each address):
 - a client has at most ``per_client`` queries admitted (running or waiting for a worker) at once;
 - a client that already has a query admitted may not take the last free worker: it is kept for a
   client that has none (so ``k`` clients looping slow queries leave ``workers - k`` workers to the
-  rest, and at least one while ``k < workers``).
+  rest, and at least one while ``k < workers``);
+- a client whose query reached the time limit or took its worker down waits ``retry_after``
+  seconds before its next query (the Retry-After it was sent is enforced, as Wikidata's query
+  service throttles the clients that use up its time), so a loop of such queries holds a worker
+  at most half the time, and a crashed worker is replaced before that client is back.
 
 A refusal is ``429 Too Many Requests`` with ``Retry-After``. Answers arrive whole from the workers;
 :class:`AnswerBudget` caps the bytes of answers that are still being written to their clients, so
@@ -17,6 +21,8 @@ clients that never read cannot make the process hold more than ``limit`` bytes (
 from __future__ import annotations
 
 import contextlib
+import math
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -37,6 +43,7 @@ class Admission:
     per_client: int
     retry_after: int
     admitted: Counter = field(default_factory=Counter)
+    penalized: dict[str, float] = field(default_factory=dict)  # client -> monotonic time it ends
 
     @property
     def total(self) -> int:
@@ -45,6 +52,14 @@ class Admission:
     @contextlib.contextmanager
     def slot(self, client: str):
         """Hold a query slot for ``client`` for the duration of the block, or raise Refused."""
+        until = self.penalized.get(client)
+        if until is not None:
+            left = until - time.monotonic()
+            if left > 0:
+                raise Refused(429, "this client's last query reached the time limit or failed; "
+                                   f"wait {math.ceil(left)} s before the next one",
+                              math.ceil(left))
+            del self.penalized[client]
         mine = self.admitted[client]
         if mine >= self.per_client:
             raise Refused(429, f"this client already has {mine} queries running (the limit per "
@@ -61,6 +76,14 @@ class Admission:
             self.admitted[client] -= 1
             if not self.admitted[client]:
                 del self.admitted[client]
+
+
+    def penalize(self, client: str) -> None:
+        """Refuse ``client``'s queries for the next ``retry_after`` seconds."""
+        now = time.monotonic()
+        if len(self.penalized) > 10_000:  # forget the expired ones; the table stays bounded
+            self.penalized = {c: u for c, u in self.penalized.items() if u > now}
+        self.penalized[client] = now + self.retry_after
 
 
 @dataclass

@@ -30,7 +30,7 @@ from starlette.routing import Mount, Route, request_response
 from starlette.staticfiles import StaticFiles
 
 from ..sparql import library
-from ..sparql.errors import QueryError
+from ..sparql.errors import QueryError, QueryFailed, QueryTimeout
 from ..sparql.execute import DEFAULT_MAX_RESULT_BYTES, QueryRequest, graph_names
 from ..sparql.formats import (BY_NAME, FORMAT_PARAM_ALIASES, GRAPH_FORMATS, RESULT_FORMATS,
                               Format, negotiate)
@@ -182,11 +182,12 @@ def create_app(settings: Settings) -> Starlette:
             # The client's slot covers checking the query too, so one client cannot keep many
             # checks going at once.
             with admission.slot(client):
-                return await check_and_run(request, parsed)
+                return await check_and_run(request, parsed, client)
         except Refused as err:
             return refusal(err)
 
-    async def check_and_run(request: Request, parsed: protocol.ProtocolRequest) -> Response:
+    async def check_and_run(request: Request, parsed: protocol.ProtocolRequest,
+                            client: str) -> Response:
         try:
             # Off the event loop: other clients are answered while a query is checked.
             info = await run_in_threadpool(check_query, parsed.query, state["graphs"],
@@ -206,6 +207,12 @@ def create_app(settings: Settings) -> Starlette:
             answer = await unless_disconnected(request, state["pool"].run(query_request))
         except QueryError as err:
             headers = {"Retry-After": str(settings.retry_after)} if err.status == 503 else None
+            # A query that used its worker up to the time limit, or took the worker down (the
+            # pool says so in a QueryFailed naming the worker), costs its client a wait.
+            if isinstance(err, QueryTimeout) or (isinstance(err, QueryFailed)
+                                                 and "worker" in err.message):
+                admission.penalize(client)
+                headers = {"Retry-After": str(settings.retry_after)}
             return error(err.status, f"{err.title}: {err.message}", headers)
         if answer is None:  # the client went away; its query was cancelled
             return Response(status_code=499)
