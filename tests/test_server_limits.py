@@ -47,7 +47,7 @@ LIMITS = ["--timeout", str(TIMEOUT), "--workers", "3", "--max-rows", str(MAX_ROW
           "--header-timeout", str(HEADER_TIMEOUT), "--body-timeout", str(BODY_TIMEOUT),
           "--write-timeout", str(WRITE_TIMEOUT), "--max-header-bytes", str(MAX_HEADER_BYTES),
           "--max-buffered-bytes", str(MAX_BUFFERED_BYTES), "--max-client-queries", "2",
-          "--shutdown-timeout", "2"]
+          "--shutdown-timeout", "2", "--max-client-connections", "8"]
 SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
         "?m ?n1 ?o . ?p ?q ?r }")
 
@@ -308,6 +308,27 @@ def test_slow_loris_headers_are_cut_off(url):
             if sent == 8:
                 assert httpx.get(url + "/sparql", params={"query": "ASK {}"}).status_code == 200
     assert closed_by_server and sent < len(line)
+
+
+def test_one_client_cannot_hold_every_connection(url):
+    """Idle connections from one address: past --max-client-connections (8 here) each new one is
+    refused at once; another address is still served, and so is the first once it lets go."""
+    source = ("127.0.0.20", 0)
+    server_address = ("127.0.0.1", int(url.rsplit(":", 1)[1]))
+    held = [socket.create_connection(server_address, timeout=20, source_address=source)
+            for _ in range(8)]
+    try:
+        with socket.create_connection(server_address, timeout=20, source_address=source) as extra:
+            reply = read_until_closed(extra, 4096)
+        assert reply.startswith(b"HTTP/1.1 503")
+        with client_from("127.0.0.21") as other:
+            assert other.get(url + "/sparql", params={"query": "ASK {}"}).status_code == 200
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(0.5)
+    with client_from("127.0.0.20") as again:
+        assert again.get(url + "/sparql", params={"query": "ASK {}"}).status_code == 200
 
 
 def test_header_size_limit(url):

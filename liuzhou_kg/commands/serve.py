@@ -15,6 +15,7 @@ MAX_ROWS = 10_000
 MAX_BUFFERED_BYTES = 128 * 1024 * 1024
 MAX_HEADER_BYTES = 16 * 1024
 MAX_CONNECTIONS = 256
+MAX_CLIENT_CONNECTIONS = 32
 HEADER_TIMEOUT = 10.0
 BODY_TIMEOUT = 10.0
 WRITE_TIMEOUT = 15.0
@@ -74,6 +75,10 @@ def add_parser(subparsers) -> None:
                         help="largest request line + headers (default 16 KiB)")
     limits.add_argument("--max-connections", type=_positive_int, default=MAX_CONNECTIONS,
                         help=f"open connections; past it, 503 (default {MAX_CONNECTIONS})")
+    limits.add_argument("--max-client-connections", type=_positive_int,
+                        default=MAX_CLIENT_CONNECTIONS,
+                        help="open connections from one client address; past it, 503 "
+                             f"(default {MAX_CLIENT_CONNECTIONS})")
     limits.add_argument("--header-timeout", type=_positive_float, default=HEADER_TIMEOUT,
                         help="seconds a client has to send a request's headers, 408 after "
                              f"(default {HEADER_TIMEOUT:g})")
@@ -113,7 +118,8 @@ def run(args) -> int:
         body_timeout=args.body_timeout, queue_timeout=args.queue_timeout))
     print(f"serving http://{args.host}:{args.port}/ (SPARQL endpoint /sparql)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                http=guarded_h11(args.header_timeout, args.write_timeout, args.max_header_bytes),
+                http=guarded_h11(args.header_timeout, args.write_timeout, args.max_header_bytes,
+                                 args.max_client_connections),
                 h11_max_incomplete_event_size=args.max_header_bytes,
                 limit_concurrency=args.max_connections, timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
                 timeout_graceful_shutdown=args.shutdown_timeout)

@@ -18,11 +18,16 @@ timers (no polling, no per-byte work):
   only applies to headers still incomplete in its buffer, not to a large block that arrives whole;
   this count covers both, looking for the blank line once per received chunk.
 
+- **connections per client**: one client address may hold at most ``max_client_connections``
+  connections at once; past it a new connection gets ``503`` and is closed, so one client cannot
+  use up uvicorn's connection limit (``--max-connections``) with idle or trickling connections.
+
 The request *body* has its own deadline in the application (``read_body`` answers 408).
 """
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -37,11 +42,14 @@ TIMEOUT_RESPONSE = _plain_response(b"408 Request Timeout",
                                    b"the request headers did not arrive in time\n")
 TOO_LARGE_RESPONSE = _plain_response(b"431 Request Header Fields Too Large",
                                      b"the request line and headers are too large\n")
+TOO_MANY_RESPONSE = _plain_response(b"503 Service Unavailable",
+                                    b"too many open connections from this client address\n")
 
 
-def guarded_h11(header_timeout: float, write_timeout: float,
-                max_header_bytes: int) -> type[H11Protocol]:
-    """An h11 protocol class with the deadlines and the header size limit of the module."""
+def guarded_h11(header_timeout: float, write_timeout: float, max_header_bytes: int,
+                max_client_connections: int = 32) -> type[H11Protocol]:
+    """An h11 protocol class with the deadlines and the limits of the module."""
+    open_connections: Counter = Counter()  # client address -> connections open (one event loop)
 
     class GuardedH11Protocol(H11Protocol):
         def __init__(self, *args, **kwargs):
@@ -50,6 +58,7 @@ def guarded_h11(header_timeout: float, write_timeout: float,
             self._write_timer: asyncio.TimerHandle | None = None
             self._header_bytes: int | None = 0  # None: this request's headers are complete
             self._tail = b""
+            self._address: str | None = None  # counted in open_connections
 
         # --- the header deadline -------------------------------------------------------
         def _arm_header_timer(self) -> None:
@@ -73,6 +82,14 @@ def guarded_h11(header_timeout: float, write_timeout: float,
 
         def connection_made(self, transport) -> None:
             super().connection_made(transport)
+            address = self.client[0] if self.client else None
+            if address is not None:
+                if open_connections[address] >= max_client_connections:
+                    transport.write(TOO_MANY_RESPONSE)
+                    transport.close()
+                    return
+                open_connections[address] += 1
+                self._address = address
             self._arm_header_timer()
 
         def data_received(self, data: bytes) -> None:
@@ -122,6 +139,11 @@ def guarded_h11(header_timeout: float, write_timeout: float,
                 self.transport.abort()  # drops the buffered answer; close() would wait for it
 
         def connection_lost(self, exc) -> None:
+            if self._address is not None:
+                open_connections[self._address] -= 1
+                if not open_connections[self._address]:
+                    del open_connections[self._address]
+                self._address = None
             self._cancel_header_timer()
             if self._write_timer is not None:
                 self._write_timer.cancel()
