@@ -20,6 +20,7 @@ Attacks (from docs/issue 8's probe):
                   two clients (unbounded memory in the engine: the RLIMIT is what stops it)
 - unread-answers  ten clients each ask for a 52 MB answer and never read a byte of it
 - slow-loris      50 connections each sending one header byte per second
+- slow-loris-one-address   the same with 300 connections from one address
 - slow-queries    two clients looping a six-way cartesian product that runs to the time limit
 """
 from __future__ import annotations
@@ -196,6 +197,9 @@ class Attack:
                         if not data or data.startswith(b"HTTP/1.1 408"):
                             self.count("closed by the server")
                             return
+                        if data.startswith(b"HTTP/1.1 503"):
+                            self.count("refused (503)")
+                            return
         except OSError as err:
             self.count("closed by the server" if isinstance(err, (BrokenPipeError,
                                                                    ConnectionResetError))
@@ -215,6 +219,7 @@ def start_attack(name: str, attack: Attack) -> list[threading.Thread]:
         "unread-answers": [(attack.unread, (f"127.0.0.{10 + i}", big_answer()))
                            for i in range(10)],
         "slow-loris": [(attack.slow_loris, (f"127.0.1.{1 + i}",)) for i in range(50)],
+        "slow-loris-one-address": [(attack.slow_loris, ("127.0.2.1",)) for _ in range(300)],
         "slow-queries": [(attack.loop_query, (f"127.0.0.{2 + i}", SLOW)) for i in range(2)],
     }
     threads = [threading.Thread(target=target, args=args, daemon=True)
@@ -262,7 +267,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="probe time per attack")
     parser.add_argument("--attacks", default="none,cjk-post,cjk-under-cap,cross-join,"
-                                             "unread-answers,slow-loris,slow-queries")
+                                             "unread-answers,slow-loris,slow-loris-one-address,slow-queries")
     parser.add_argument("--store", default=str(REPO / "dist" / "store"))
     parser.add_argument("--data", help="serve this RDF file instead of the store")
     parser.add_argument("--memory-limit", type=int, default=3 << 29,
