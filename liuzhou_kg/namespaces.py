@@ -139,7 +139,7 @@ class LZO(DefinedNamespace):
 
 
 # The one prefix table is liuzhou_kg/sparql/prefixes.rq (a SPARQL prologue kept as data); the
-# namespace objects above must agree with it (tests/test_portable_queries.py checks that they do).
+# namespace objects above must agree with it (tests/test_portable_queries.py checks that).
 PREFIXES: dict[str, str] = dict(_prefix_table())
 
 
