@@ -28,13 +28,14 @@ from liuzhou_kg.sparql.prefixes import PREFIXES_FILE, prefixes, prologue
 from liuzhou_kg.store import open_store
 
 REPO = Path(__file__).resolve().parent.parent
-QUERY_FILES = sorted((REPO / "queries").glob("*.rq")) + sorted((REPO / "queries" / "checks").glob("*.rq"))
+QUERY_FILES = (sorted((REPO / "queries").glob("*.rq"))
+               + sorted((REPO / "queries" / "checks").glob("*.rq")))
 RUNNER = REPO / "tests" / "jena" / "RunQueries.java"
 SEPARATE = "# default graph: separate"  # the checks' directive, as liuzhou_kg.validate reads it
 _DECLARATION = re.compile(r"^\s*PREFIX\s+([\w.-]*):\s*<([^>]*)>\s*$", re.IGNORECASE | re.MULTILINE)
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
-                             "nonNegativeInteger", "positiveInteger", "negativeInteger",
+NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
+                             "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger",
                              "nonPositiveInteger", "unsignedInt", "unsignedLong")}
 
 

@@ -549,8 +549,10 @@ def service_python(venv: Path) -> str:
     """
     system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
     check = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
-             "-c", "import subprocess, sys; subprocess.run([sys.executable, '-c', '0'], check=True)"]
-    if subprocess.run(check, capture_output=True, timeout=60).returncode == 0 or not system.exists():
+             "-c", "import subprocess, sys; "
+                   "subprocess.run([sys.executable, '-c', '0'], check=True)"]
+    nobody_can_start_it = subprocess.run(check, capture_output=True, timeout=60).returncode == 0
+    if nobody_can_start_it or not system.exists():
         return sys.executable
     site = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
     (venv / "bin").mkdir(parents=True)

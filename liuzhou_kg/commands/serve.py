@@ -83,7 +83,8 @@ def add_parser(subparsers) -> None:
                         help="seconds a client has to send a request's headers, 408 after "
                              f"(default {HEADER_TIMEOUT:g})")
     limits.add_argument("--body-timeout", type=_positive_float, default=BODY_TIMEOUT,
-                        help=f"seconds to send a request body, 408 after (default {BODY_TIMEOUT:g})")
+                        help="seconds to send a request body, 408 after "
+                             f"(default {BODY_TIMEOUT:g})")
     limits.add_argument("--write-timeout", type=_positive_float, default=WRITE_TIMEOUT,
                         help="seconds a client may stop reading its answer before the connection "
                              f"is dropped (default {WRITE_TIMEOUT:g})")

@@ -1,4 +1,4 @@
-"""Who may start a query now, and how many answer bytes the process may hold: the endpoint's fairness.
+"""The endpoint's fairness: who may start a query now, and how many answer bytes it may hold.
 
 Every query runs in one of the pool's ``workers`` processes. Without limits, a few clients that
 loop slow queries keep every worker busy and everyone else waits for the time limit. The rules,

@@ -361,8 +361,9 @@ def create_app(settings: Settings) -> Starlette:
 
 class HeldAnswer(StreamingResponse):
     """An answer written in WRITE_CHUNK pieces, so the transport buffers one piece at a time and
-    a stalled reader is noticed (see connections.py). ``release`` is called once when the response
-    ends in any way (sent, client gone, connection dropped), to give its bytes back to the budget."""
+    a stalled reader is noticed (see connections.py). ``release`` is called once when the
+    response ends in any way (sent, client gone, connection dropped): its bytes go back to the
+    budget."""
 
     def __init__(self, body: bytes, release, **kwargs):
         super().__init__(self._pieces(body), **kwargs)
