@@ -8,6 +8,8 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, VOID, XSD, DefinedNamespace
 
+from .sparql.prefixes import prefixes as _prefix_table
+
 BASE = "https://w3id.org/liuzhou-kg/"
 LZ = Namespace(BASE + "resource/")
 LZP = Namespace(BASE + "passage/")
@@ -138,31 +140,9 @@ class LZO(DefinedNamespace):
     scoreThreshold: URIRef
 
 
-PREFIXES: dict[str, str] = {
-    "lz": str(LZ),
-    "lzo": str(LZO._NS),
-    "lzp": str(LZP),
-    "lzg": str(LZG),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "org": str(ORG),
-    "schema": str(SCHEMA),
-    "prov": str(PROV),
-    "qb": str(QB),
-    "time": str(TIME),
-    "oa": str(OA),
-    "dcterms": str(DCTERMS),
-    "dcat": str(DCAT),
-    "void": str(VOID),
-    "sdmx-dimension": str(SDMX_DIMENSION),
-    "sdmx-attribute": str(SDMX_ATTRIBUTE),
-    "sdmx-measure": str(SDMX_MEASURE),
-    "vann": str(VANN),
-    "foaf": "http://xmlns.com/foaf/0.1/",
-}
+# The one prefix table is liuzhou_kg/sparql/prefixes.rq (a SPARQL prologue kept as data); the
+# namespace objects above must agree with it (tests/test_portable_queries.py checks that).
+PREFIXES: dict[str, str] = dict(_prefix_table())
 
 
 def bind_prefixes(graph) -> None:

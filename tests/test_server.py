@@ -70,7 +70,7 @@ def running_server(*args: str):
 
 @pytest.fixture(scope="module")
 def server():
-    with running_server("--data", str(FIXTURE), "--timeout", str(TIMEOUT), "--workers", "2",
+    with running_server("--data", str(FIXTURE), "--timeout", str(TIMEOUT), "--workers", "3",
                         "--max-result-bytes", str(MAX_RESULT_BYTES),
                         "--max-body-bytes", str(MAX_BODY_BYTES)) as (url, process):
         yield url, process
@@ -372,7 +372,10 @@ def test_timeout_stops_the_query_while_others_are_answered(server):
 
     def slow():
         started = time.monotonic()
-        results["slow"] = httpx.get(url + "/sparql", params={"query": CARTESIAN}, timeout=30)
+        # From its own address: a client whose query reached the time limit waits a while before
+        # its next one (test_server_limits.py), and this test's client asks again below.
+        with client_from("127.0.0.99") as client:
+            results["slow"] = client.get(url + "/sparql", params={"query": CARTESIAN})
         results["slow_seconds"] = time.monotonic() - started
 
     thread = threading.Thread(target=slow)
@@ -382,8 +385,9 @@ def test_timeout_stops_the_query_while_others_are_answered(server):
     ask = httpx.get(url + "/sparql", params={"query": "ASK { lz:liugong a lzo:Enterprise }"},
                     timeout=30)
     ask_seconds = time.monotonic() - started
-    # The worker running the cartesian product is the one burning a whole core.
-    busy = [pid for pid, usage in _children_cpu(process.pid, 0.5).items() if usage > 50]
+    # The worker running the cartesian product is the one burning CPU (on a loaded machine it may
+    # get well under a core; idle workers get none).
+    busy = [pid for pid, usage in _children_cpu(process.pid, 0.5).items() if usage > 10]
     thread.join(30)
     assert ask.status_code == 200 and ask.json()["boolean"] is True
     assert ask_seconds < 1.0
@@ -397,7 +401,7 @@ def test_timeout_stops_the_query_while_others_are_answered(server):
     assert not psutil.pid_exists(busy[0]) or psutil.Process(busy[0]).status() == psutil.STATUS_ZOMBIE
     # ...and once its replacement has started, no process of the server keeps a core busy.
     time.sleep(1.5)
-    assert all(usage < 50 for usage in _children_cpu(process.pid).values())
+    assert all(usage < 10 for usage in _children_cpu(process.pid).values())
     # The service still answers.
     again = httpx.get(url + "/sparql", params={"query": "ASK {}"})
     assert again.status_code == 200
@@ -405,15 +409,22 @@ def test_timeout_stops_the_query_while_others_are_answered(server):
 
 # --- load --------------------------------------------------------------------------------------
 
-def test_200_requests_at_concurrency_20(url):
+def client_from(address: str) -> httpx.Client:
+    """An HTTP client whose connections come from ``address`` (any of 127.0.0.0/8 on Linux), so
+    one test can be several clients as the endpoint's per-client limits see them."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30)
+
+
+def test_200_requests_from_20_clients_at_once(url):
     expected = sorted(["LiuGong", "柳工"])
     queries = [LIUGONG_LABELS, "ASK { lz:liugong lzo:locatedIn lz:liuzhou }",
                "SELECT (COUNT(*) AS ?n) WHERE { ?s a lzo:Passage }"]
+    clients = [client_from(f"127.0.0.{10 + i}") for i in range(20)]
 
     def one(i: int):
         query = queries[i % 3]
-        response = httpx.post(url + "/sparql", data={"query": query},
-                              headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        response = clients[i % 20].post(url + "/sparql", data={"query": query},
+                                        headers={"Accept": "application/sparql-results+json"})
         assert response.status_code == 200, response.text
         body = response.json()
         if i % 3 == 0:
@@ -424,9 +435,14 @@ def test_200_requests_at_concurrency_20(url):
             assert body["results"]["bindings"][0]["n"]["value"] == "4"
         return True
 
-    with concurrent.futures.ThreadPoolExecutor(20) as pool:
-        outcomes = list(pool.map(one, range(200)))
-    assert outcomes == [True] * 200
+    try:
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            # client i % 20 sends requests i, i + 20, ...: one at a time per client
+            outcomes = list(pool.map(lambda c: all(one(i) for i in range(c, 200, 20)), range(20)))
+    finally:
+        for client in clients:
+            client.close()
+    assert outcomes == [True] * 20
 
 
 # --- linked-data pages and the query page ------------------------------------------------------

@@ -60,3 +60,32 @@ def test_resource_page_renders_in_the_browser(browser, url):
     assert page.locator("h1").first.inner_text().startswith("柳工")
     assert page.locator("mark").count() >= 1
     page.close()
+
+
+def test_editor_marks_no_library_question_as_an_error(browser, url):
+    """Each library question carries its own PREFIX lines, so YASQE's own parser accepts it as it
+    is; a query leaning on the server's predeclared prefixes is what it would flag."""
+    page = browser.new_page()
+    page.goto(url + "/", wait_until="networkidle")
+    page.wait_for_selector(".yasqe .CodeMirror", timeout=15000)
+    verdicts = page.evaluate("""() => {
+        const questions = JSON.parse(document.getElementById("questions-data").textContent);
+        const yasqe = window.liuzhouYasgui.getTab().getYasqe();
+        const check = (text) => {
+            yasqe.setValue(text);
+            yasqe.checkSyntax();
+            const marked = document.querySelectorAll(".CodeMirror-gutter-elt .error, "
+                + ".gutterErrorBar .error, .CodeMirror-gutter-elt [class*=error]").length;
+            return {valid: yasqe.queryValid, marked: marked};
+        };
+        const result = {};
+        questions.forEach((q) => { result[q.name] = check(q.query); });
+        result["(no prologue)"] = check("SELECT * WHERE { ?s a lzo:Enterprise }");
+        return result;
+    }""")
+    page.close()
+    control = verdicts.pop("(no prologue)")
+    assert control["valid"] is False, control
+    assert len(verdicts) >= 25
+    flagged = {name: v for name, v in verdicts.items() if not v["valid"] or v["marked"]}
+    assert flagged == {}

@@ -8,27 +8,92 @@ from ..sparql.execute import DEFAULT_MAX_RESULT_BYTES
 from ..sparql.workers import DEFAULT_TIMEOUT
 from .query import _add_dataset_options, _positive_float, dataset_spec
 
+# Defaults of the limits; docs/query.md ("Limits") explains each.
+MAX_BODY_BYTES = 256 * 1024
+MAX_QUERY_BYTES = 64 * 1024
+MAX_ROWS = 10_000
+MAX_BUFFERED_BYTES = 128 * 1024 * 1024
+MAX_HEADER_BYTES = 16 * 1024
+MAX_CONNECTIONS = 256
+MAX_CLIENT_CONNECTIONS = 32
+HEADER_TIMEOUT = 10.0
+BODY_TIMEOUT = 10.0
+WRITE_TIMEOUT = 15.0
+SHUTDOWN_TIMEOUT = 5.0
+KEEP_ALIVE_TIMEOUT = 5
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "serve", help="serve the SPARQL endpoint, query page and linked-data pages",
-        description="Serve /sparql (SPARQL 1.1 Protocol, read-only), a query page at / and a "
-                    "page for every resource IRI (/resource/..., /passage/..., /ontology).",
+        description="Serve /sparql (SPARQL 1.1 Protocol, read-only, CORS-enabled), a query page "
+                    "at / and a page for every resource IRI (/resource/..., /passage/..., "
+                    "/ontology). Every limit below bounds what one client can take.",
         epilog="Examples:\n"
                "  liuzhou-kg serve                  # http://127.0.0.1:8000/\n"
                "  liuzhou-kg serve --port 8080 --timeout 30 --workers 4\n"
+               "  liuzhou-kg serve --cors-origin https://example.org --max-rows 50000\n"
                "  curl -H 'Accept: text/turtle' http://127.0.0.1:8000/resource/liugong",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT,
                         help=f"time limit of every query in seconds (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="query worker processes (default 2)")
-    parser.add_argument("--max-result-bytes", type=int, default=DEFAULT_MAX_RESULT_BYTES,
+    parser.add_argument("--workers", type=_positive_int, default=3,
+                        help="query worker processes (default 3); a client with a query running "
+                             "never takes the last free one")
+    limits = parser.add_argument_group("limits per request and per client")
+    limits.add_argument("--max-rows", type=_positive_int, default=MAX_ROWS,
+                        help="refuse (400 'too many rows') an answer with more solutions or "
+                             f"triples than this; never cut it short (default {MAX_ROWS})")
+    limits.add_argument("--max-result-bytes", type=_positive_int, default=DEFAULT_MAX_RESULT_BYTES,
                         help="refuse results larger than this (default 64 MiB)")
-    parser.add_argument("--max-body-bytes", type=int, default=1024 * 1024,
-                        help="refuse request bodies larger than this with 413 (default 1 MiB)")
+    limits.add_argument("--max-query-bytes", type=_positive_int, default=MAX_QUERY_BYTES,
+                        help="refuse (413) a longer query, before parsing it (default 64 KiB)")
+    limits.add_argument("--max-body-bytes", type=_positive_int, default=MAX_BODY_BYTES,
+                        help="refuse (413) a longer form-encoded request body (default 256 KiB)")
+    limits.add_argument("--max-client-queries", type=_positive_int, default=2,
+                        help="queries one client address may have running at once; more get "
+                             "429 with Retry-After (default 2)")
+    limits.add_argument("--queue-timeout", type=_positive_float, default=None,
+                        help="seconds a query may wait for a free worker before 503 with "
+                             "Retry-After (default: the --timeout)")
+    limits.add_argument("--max-buffered-bytes", type=_positive_int, default=MAX_BUFFERED_BYTES,
+                        help="answer bytes held for clients still reading them; past it, 503 with "
+                             "Retry-After (default 128 MiB)")
+    limits.add_argument("--max-header-bytes", type=_positive_int, default=MAX_HEADER_BYTES,
+                        help="largest request line + headers (default 16 KiB)")
+    limits.add_argument("--max-connections", type=_positive_int, default=MAX_CONNECTIONS,
+                        help=f"open connections; past it, 503 (default {MAX_CONNECTIONS})")
+    limits.add_argument("--max-client-connections", type=_positive_int,
+                        default=MAX_CLIENT_CONNECTIONS,
+                        help="open connections from one client address; past it, 503 "
+                             f"(default {MAX_CLIENT_CONNECTIONS})")
+    limits.add_argument("--header-timeout", type=_positive_float, default=HEADER_TIMEOUT,
+                        help="seconds a client has to send a request's headers, 408 after "
+                             f"(default {HEADER_TIMEOUT:g})")
+    limits.add_argument("--body-timeout", type=_positive_float, default=BODY_TIMEOUT,
+                        help="seconds to send a request body, 408 after "
+                             f"(default {BODY_TIMEOUT:g})")
+    limits.add_argument("--write-timeout", type=_positive_float, default=WRITE_TIMEOUT,
+                        help="seconds a client may stop reading its answer before the connection "
+                             f"is dropped (default {WRITE_TIMEOUT:g})")
+    limits.add_argument("--shutdown-timeout", type=_positive_float, default=SHUTDOWN_TIMEOUT,
+                        help="seconds open requests get to finish on SIGTERM/Ctrl-C "
+                             f"(default {SHUTDOWN_TIMEOUT:g})")
+    parser.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                        help="origin allowed to call /sparql from a browser (repeatable; default "
+                             "'*', any origin)")
     _add_dataset_options(parser)
     parser.set_defaults(func=run)
 
@@ -37,14 +102,26 @@ def run(args) -> int:
     import uvicorn
 
     from ..server.app import Settings, create_app
+    from ..server.connections import guarded_h11
 
     if not 0 < args.port < 65536:
         raise InputError(f"--port {args.port}: not a TCP port")
-    if args.workers < 1:
-        raise InputError("--workers must be at least 1")
+    origins = args.cors_origin or ["*"]
+    for origin in origins:
+        if origin != "*" and ("://" not in origin or origin.endswith("/")):
+            raise InputError(f"--cors-origin {origin}: an origin is scheme://host[:port], "
+                             "without a path, or *")
     spec = dataset_spec(args)
-    app = create_app(Settings(spec, args.timeout, args.workers, args.max_result_bytes,
-                              args.max_body_bytes))
+    app = create_app(Settings(
+        spec, args.timeout, args.workers, args.max_result_bytes, args.max_body_bytes,
+        max_query_bytes=args.max_query_bytes, max_rows=args.max_rows, cors_origins=origins,
+        max_client_queries=args.max_client_queries, max_buffered_bytes=args.max_buffered_bytes,
+        body_timeout=args.body_timeout, queue_timeout=args.queue_timeout))
     print(f"serving http://{args.host}:{args.port}/ (SPARQL endpoint /sparql)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                http=guarded_h11(args.header_timeout, args.write_timeout, args.max_header_bytes,
+                                 args.max_client_connections),
+                h11_max_incomplete_event_size=args.max_header_bytes,
+                limit_concurrency=args.max_connections, timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+                timeout_graceful_shutdown=args.shutdown_timeout)
     return 0

@@ -81,6 +81,19 @@ class ResultTooLarge(QueryError):
                          "add a LIMIT or select fewer variables")
 
 
+class TooManyRows(QueryError):
+    """More solutions (or triples) than the service's row limit, as Virtuoso's ResultSetMaxRows;
+    the answer is refused whole, never cut short."""
+
+    status = 400
+    title = "too many rows"
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"the result has more than {limit} rows (this service's limit); "
+                         "add a LIMIT, or page with LIMIT and OFFSET")
+
+
 class QueryFailed(QueryError):
     """The engine failed while evaluating (not the query's fault, or an evaluation error)."""
 

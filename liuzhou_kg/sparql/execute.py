@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import pyoxigraph
 
 from . import labels
-from .errors import QueryError, QueryFailed, QuerySyntaxError, ResultTooLarge, split_position
+from .errors import (QueryError, QueryFailed, QuerySyntaxError, ResultTooLarge, TooManyRows,
+                     split_position)
 from .formats import BY_NAME, formats_for
 from .guard import check_query
 from .prefixes import prefixes, prologue, prologue_lines
@@ -26,6 +27,7 @@ class QueryRequest:
     default_graph_uris: list[str] = field(default_factory=list)
     named_graph_uris: list[str] = field(default_factory=list)
     lang: str | None = None  # keep rows with labels in this language (SELECT only)
+    max_rows: int | None = None  # more solutions or triples than this: TooManyRows (None: no limit)
 
 
 @dataclass
@@ -102,14 +104,18 @@ def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
     try:
         result = store.query(prologue() + request.query, **options)
         sink = _Limited(request.max_result_bytes)
-        if (request.lang and isinstance(result, pyoxigraph.QuerySolutions)):
+        if isinstance(result, pyoxigraph.QuerySolutions) and (request.lang
+                                                              or request.max_rows is not None):
             variables = [v.value for v in result.variables]
-            rows = [[solution[v] for v in variables] for solution in result]
-            body = labels.write_results(variables, labels.choose_language(rows, request.lang),
-                                        fmt.name)
-            sink.write(body)
-        elif isinstance(result, pyoxigraph.QueryTriples) and fmt.name == "turtle":
-            pyoxigraph.serialize(result, sink, fmt.oxigraph(), prefixes=prefixes())
+            rows = [[solution[v] for v in variables]
+                    for solution in _at_most(result, request.max_rows)]
+            if request.lang:
+                rows = labels.choose_language(rows, request.lang)
+            sink.write(labels.write_results(variables, rows, fmt.name))
+        elif isinstance(result, pyoxigraph.QueryTriples) and (fmt.name == "turtle"
+                                                               or request.max_rows is not None):
+            extra = {"prefixes": prefixes()} if fmt.name == "turtle" else {}
+            pyoxigraph.serialize(_at_most(result, request.max_rows), sink, fmt.oxigraph(), **extra)
         else:
             result.serialize(sink, fmt.oxigraph())
     except SyntaxError as err:
@@ -117,11 +123,20 @@ def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
         if line is not None:
             line = max(1, line - prologue_lines())
         raise QuerySyntaxError(message, line, column) from None
-    except (ResultTooLarge, QuerySyntaxError):
+    except (ResultTooLarge, TooManyRows, QuerySyntaxError):
         raise
     except (OSError, RuntimeError, ValueError, TypeError) as err:
         raise QueryFailed(_safe_message(err)) from None
     return Answer(info.form, fmt.name, fmt.media_type, sink.getvalue())
+
+
+def _at_most(items, limit: int | None):
+    """The solutions or triples of a result; TooManyRows as soon as there are more than ``limit``
+    (never a silently shortened answer)."""
+    for count, item in enumerate(items, 1):
+        if limit is not None and count > limit:
+            raise TooManyRows(limit)
+        yield item
 
 
 def _safe_message(err: Exception) -> str:

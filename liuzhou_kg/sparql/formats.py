@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import mimeparse
 import pyoxigraph
 
 
@@ -49,43 +50,38 @@ def formats_for(kind: str) -> list[Format]:
     return RESULT_FORMATS if kind == "results" else GRAPH_FORMATS
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """Media ranges of an Accept header with their q-values, best first (stable)."""
-    if not header:
-        return [("*/*", 1.0)]
+def parse_accept(header: str | None) -> list[tuple[str, str, dict]]:
+    """The media ranges of an Accept header, parsed by python-mimeparse (RFC 9110, section 12.5.1).
+
+    No header accepts everything. A range that is not ``type/subtype`` is left out (and so accepts
+    nothing); a missing or out-of-range q counts as 1, as mimeparse reads it."""
+    if header is None or not header.strip():
+        return [("*", "*", {"q": "1"})]
     ranges = []
-    for position, part in enumerate(header.split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        media = pieces[0].lower()
-        if not media:
+    for part in header.lower().split(","):  # media types and "q" are case-insensitive
+        if not part.strip():
             continue
-        q = 1.0
-        for param in pieces[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        ranges.append((media, q, position))
-    ranges.sort(key=lambda r: (-r[1], r[2]))
-    return [(m, q) for m, q, _ in ranges]
+        try:
+            ranges.append(mimeparse.parse_media_range(part))
+        except ValueError:  # mimeparse's MimeTypeParseException is a ValueError
+            continue
+    return ranges
 
 
 def negotiate(accept: str | None, candidates: list[Format]) -> Format | None:
-    """The best of ``candidates`` for an Accept header; the first candidate for */*; None if the
-    header accepts none of them."""
-    for media, q in parse_accept(accept):
-        if q <= 0:
-            continue
-        if media in ("*/*", "*"):
-            return candidates[0]
-        for fmt in candidates:
-            if media == fmt.media_type or media in fmt.aliases:
-                return fmt
-        major = media.split("/")[0]
-        if media.endswith("/*"):
-            for fmt in candidates:
-                if fmt.media_type.startswith(major + "/"):
-                    return fmt
-    return None
+    """The best of ``candidates`` for an Accept header; None if the header accepts none of them.
+
+    Each candidate gets the q of the most specific range that matches it (so ``text/turtle;q=0``
+    refuses Turtle even beside ``text/*;q=0.5``); the highest q wins, then the more specific match,
+    then a format's own media type over an alias, then the earlier candidate."""
+    ranges = parse_accept(accept)
+    best, best_key = None, None
+    for position, fmt in enumerate(candidates):
+        for media in (fmt.media_type, *fmt.aliases):
+            quality, fitness = mimeparse.quality_and_fitness_parsed(media, ranges)
+            if quality <= 0:
+                continue
+            key = (quality, fitness, media == fmt.media_type, -position)
+            if best_key is None or key > best_key:
+                best, best_key = fmt, key
+    return best
