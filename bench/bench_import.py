@@ -96,7 +96,9 @@ def bench_push(work: Path, runs: int, push_triples: int) -> dict[str, float] | N
     if not dist_store.exists():
         from liuzhou_kg.build import build
         build(REPO / "dist")
-    store = ox.Store.read_only(str(dist_store))
+    from liuzhou_kg.store import open_store
+
+    store = open_store(dist_store)
     data = work / "push.nt"
     generate(data, push_triples)
     big = ox.Store()
