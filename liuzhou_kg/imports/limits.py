@@ -52,7 +52,13 @@ _CLOSE = frozenset(b")]}")
 
 
 def _refuse(path: Path, data, offset: int | None, message: str) -> InputError:
-    line = None if offset is None else data.count(b"\n", 0, offset) + 1
+    line = None
+    if offset is not None:
+        line, start = 1, 0
+        while start < offset:  # count newlines in chunks (an mmap has no count())
+            end = min(offset, start + (1 << 24))
+            line += data[start:end].count(b"\n")
+            start = end
     return InputError([Problem(path, line, message)])
 
 
