@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import itertools
 import json
 import os
 import shutil
@@ -329,9 +330,26 @@ def _publish(root: Path, generation: Path) -> None:
         os.close(dir_fd)
 
 
-def _graph_sizes(store: pyoxigraph.Store) -> dict[str, int]:
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {row["g"].value: int(row["n"].value) for row in rows if isinstance(row["g"], pyoxigraph.NamedNode)}
+def _count(store: pyoxigraph.Store, graph: str, limit: int | None = None) -> int:
+    inner = f"GRAPH <{graph}> {{ ?s ?p ?o }}"
+    if limit is not None:
+        inner = f"{{ SELECT * WHERE {{ {inner} }} LIMIT {limit} }}"
+    for row in store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {inner} }}"):
+        return int(row["n"].value)
+    return 0
+
+
+def _rest_is_small(store: pyoxigraph.Store, drop: set[str], rest: set[str]) -> bool:
+    """Whether the graphs ``drop`` are at least _COPY_REST_SHARE of the store, counting the
+    rest only as far as needed (the answer is known once the rest passes the budget)."""
+    dropped = sum(_count(store, graph) for graph in drop)
+    budget = int(dropped / _COPY_REST_SHARE)
+    seen = 0
+    for graph in sorted(rest):
+        seen += _count(store, graph, budget - seen + 1)
+        if seen > budget:
+            return False
+    return True
 
 
 class StoreWriter:
@@ -385,25 +403,23 @@ class StoreWriter:
             self.store = pyoxigraph.Store(str(self.generation))
             return self.store
         source = pyoxigraph.Store.read_only(str(source_dir))
-        sizes = _graph_sizes(source) if drop else {}
-        dropped = sum(n for g, n in sizes.items() if g in drop)
-        total = sum(sizes.values())
-        if drop and dropped >= _COPY_REST_SHARE * total:
+        names = {g.value for g in source.named_graphs() if isinstance(g, pyoxigraph.NamedNode)}
+        drop &= names
+        if drop and _rest_is_small(source, drop, names - drop):
             self.store = pyoxigraph.Store(str(self.generation))
-            for graph in sorted(source.named_graphs(), key=str):
-                if isinstance(graph, pyoxigraph.NamedNode) and graph.value in drop:
-                    continue
-                quads = source.quads_for_pattern(None, None, None, graph)
-                while batch := _take(quads, _COPY_BATCH):
-                    self.store.bulk_extend(batch)
-            del source
+            # one stream over every kept graph: each bulk_extend call costs a fixed ~0.2 s
+            quads = itertools.chain.from_iterable(
+                source.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph))
+                for graph in sorted(names - drop))
+            while batch := _take(quads, _COPY_BATCH):
+                self.store.bulk_extend(batch)
+            del quads, source
         else:
             source.backup(str(self.generation))
             del source
             self.store = pyoxigraph.Store(str(self.generation))
             for graph in sorted(drop):
-                if sizes.get(graph):
-                    self.store.remove_graph(pyoxigraph.NamedNode(graph))
+                self.store.remove_graph(pyoxigraph.NamedNode(graph))
         return self.store
 
     def commit(self) -> None:

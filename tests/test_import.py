@@ -308,6 +308,9 @@ from liuzhou_kg import imports
 
 @contextmanager
 def dying(raw, total, description, enabled=True):
+    if not description.startswith("import "):  # the check pass reads the file first
+        yield raw
+        return
     class Reader:
         reads = 0
         def read(self, size=-1):

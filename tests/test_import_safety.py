@@ -252,6 +252,9 @@ release = Path(sys.argv[4])
 
 @contextmanager
 def held(raw, total, description, enabled=True):
+    if not description.startswith("import "):  # the check pass reads the file first
+        yield raw
+        return
     class Reader:
         def read(self, size=-1):
             for _ in range(6000):

@@ -62,6 +62,7 @@ DCT_TITLE = ox.NamedNode(DCT + "title")
 DCT_FORMAT = ox.NamedNode(DCT + "format")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _BATCH = 200_000  # quads per bulk write
+GRAPHLESS_FORMATS = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML})
 
 
 @dataclass
@@ -171,16 +172,21 @@ def import_rdf(store_dir: Path, path: Path, *, graph_iri: str | None = None, rep
         _check_license_iri(license_iri)
     source = path.resolve().as_uri()
     check_rdf_file(path, fmt)  # caps on size, nesting, entities … before the parser runs
-    found: list[str] = []
+    found = _check_quads(path, fmt, source, progress)  # decimals, N3 formulas, the stated licence
 
     def load(store: ox.Store, target: ox.NamedNode) -> None:
         try:
             with path.open("rb") as raw, byte_progress(raw, path.stat().st_size,
                                                        f"import {path.name}", enabled=progress) as handle:
-                quads = _contained(ox.parse(_skip_bom(handle), format=fmt, base_iri=source,
-                                            rename_blank_nodes=True), target, path, found)
-                while batch := list(itertools.islice(quads, _BATCH)):
-                    store.bulk_extend(batch)
+                if fmt in GRAPHLESS_FORMATS:
+                    # No named graph can be written in these syntaxes: Oxigraph's bulk loader puts
+                    # the one default graph into the target (and renames blank nodes) at full speed.
+                    store.bulk_load(_skip_bom(handle), format=fmt, base_iri=source, to_graph=target)
+                else:
+                    quads = _contained(ox.parse(_skip_bom(handle), format=fmt, base_iri=source,
+                                                rename_blank_nodes=True), target, path)
+                    while batch := list(itertools.islice(quads, _BATCH)):
+                        store.bulk_extend(batch)
         except SyntaxError as err:
             raise InputError([syntax_problem(path, err)]) from None
         except OSError as err:
@@ -230,20 +236,40 @@ def _skip_bom(raw):
     return _SkipBom(raw)
 
 
-def _contained(quads, target: ox.NamedNode, path: Path, found: list[str]):
-    """Every parsed quad moved into ``target``; N3 formulas refused; the first licence noted."""
+def _contained(quads, target: ox.NamedNode, path: Path):
+    """Every parsed quad moved into ``target``; N3 formulas refused."""
     for quad in quads:
         if isinstance(quad.graph_name, ox.BlankNode):
             raise InputError([Problem(path, None, "an N3 formula ({ … }) is not RDF data: statements "
                                                   "about statements cannot be imported; refused")])
-        if not found and quad.predicate == DCT_LICENSE and isinstance(quad.object, ox.NamedNode):
-            found.append(quad.object.value)
-        if isinstance(quad.object, ox.Literal):
-            wrong = check_decimal(quad.object)
-            if wrong:
-                raise InputError([Problem(path, None, f"the object of <{quad.subject}> "
-                                                      f"<{quad.predicate.value}>: {wrong}; refused")])
         yield ox.Quad(quad.subject, quad.predicate, quad.object, target)
+
+
+def _check_quads(path: Path, fmt: ox.RdfFormat, source: str, progress: bool) -> list[str]:
+    """Parse the whole file once, storing nothing: refuse N3 formulas and bad ``xsd:decimal``
+    literals (an exponent, NaN, Infinity, too many digits), and return the first licence IRI the
+    data states (``dcterms:license``), if any. (Reading the terms back from the on-disk store
+    would cost a lookup per literal; the parser is faster.)"""
+    found: list[str] = []
+    try:
+        with path.open("rb") as raw, byte_progress(raw, path.stat().st_size, f"check {path.name}",
+                                                   enabled=progress) as handle:
+            for quad in ox.parse(_skip_bom(handle), format=fmt, base_iri=source):
+                if not isinstance(quad.graph_name, (ox.DefaultGraph, ox.NamedNode)):
+                    raise InputError([Problem(path, None, "an N3 formula ({ … }) is not RDF data: "
+                                                          "statements about statements cannot be "
+                                                          "imported; refused")])
+                value = quad.object
+                if isinstance(value, ox.Literal):
+                    wrong = check_decimal(value)
+                    if wrong:
+                        raise InputError([Problem(path, None, f"the object of {quad.subject} "
+                                                              f"<{quad.predicate.value}>: {wrong}; refused")])
+                elif not found and quad.predicate == DCT_LICENSE and isinstance(value, ox.NamedNode):
+                    found.append(value.value)
+    except SyntaxError as err:
+        raise InputError([syntax_problem(path, err)]) from None
+    return found
 
 
 def write_graph(store_dir: Path, graph: ox.NamedNode, load: Callable[[ox.Store, ox.NamedNode], None], *,
@@ -343,6 +369,11 @@ def carry_over_imports(writer, nquads: Path) -> list[str]:
     del current
     store = writer.begin(drop=everything - kept - {IMPORTS_GRAPH})
     _uncatalogue(store, sorted(stale))
+    # nothing but named graphs: what an older version let an N3 formula or a default graph leave
+    for graph in list(store.named_graphs()):
+        if not isinstance(graph, ox.NamedNode):
+            store.remove_graph(graph)
+    store.clear_graph(ox.DefaultGraph())
     load_build_graphs(store, nquads)
     return sorted(kept)
 

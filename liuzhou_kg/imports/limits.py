@@ -168,9 +168,12 @@ def _check_xml(path: Path) -> None:
                                   f"{xml.parsers.expat.ErrorString(err.code)}", err.offset + 1)]) from None
 
 
+_XSD_DECIMAL_NODE = ox.NamedNode(XSD_DECIMAL)
+
+
 def check_decimal(literal: ox.Literal) -> str | None:
     """What is wrong with an ``xsd:decimal`` literal (exponent, NaN, too many digits), or None."""
-    if literal.datatype.value != XSD_DECIMAL:
+    if literal.datatype != _XSD_DECIMAL_NODE:
         return None
     text = literal.value
     if len(text) > MAX_DECIMAL_DIGITS + 2 or not _DECIMAL.fullmatch(text) \
