@@ -88,15 +88,15 @@ def current_generation(root: Path) -> Path | None:
     return root / name
 
 
-# generation folder -> file descriptor holding a shared flock on it (for this process's life,
-# or until a LiveStore moves on)
-_reader_locks: dict[str, int] = {}
+# generation folder -> [file descriptor holding a shared flock on it, number of LiveStores using it]
+_reader_locks: dict[str, list[int]] = {}
 
 
 def _hold_reader_lock(generation: Path) -> bool:
     """Take a shared lock on ``generation``; False if it vanished meanwhile (deleted by a writer)."""
     key = str(generation)
     if key in _reader_locks:
+        _reader_locks[key][1] += 1
         return True
     try:
         fd = os.open(generation, os.O_RDONLY | os.O_DIRECTORY)
@@ -106,14 +106,18 @@ def _hold_reader_lock(generation: Path) -> bool:
     if not (generation / "CURRENT").exists():  # deleted while we waited for the lock
         os.close(fd)
         return False
-    _reader_locks[key] = fd
+    _reader_locks[key] = [fd, 1]
     return True
 
 
 def _release_reader_lock(generation: Path) -> None:
-    fd = _reader_locks.pop(str(generation), None)
-    if fd is not None:
-        os.close(fd)
+    entry = _reader_locks.get(str(generation))
+    if entry is None:
+        return
+    entry[1] -= 1
+    if entry[1] <= 0:
+        del _reader_locks[str(generation)]
+        os.close(entry[0])
 
 
 def _open_generation(root: Path) -> tuple[Path, pyoxigraph.Store]:
@@ -172,6 +176,11 @@ class LiveStore:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.current(), name)
+
+    def __del__(self) -> None:
+        # Let writers delete the generations once no LiveStore of this process reads them.
+        for generation in {getattr(self, "generation", None), getattr(self, "_previous", None)} - {None}:
+            _release_reader_lock(generation)
 
     def __len__(self) -> int:
         return len(self.current())

@@ -497,3 +497,46 @@ def test_iso_subdivisions_round_trip_through_a_build(built_dist, tmp_path):
     after = snapshot(dist / "store")
     assert {q for q in after if not _has_blank(q)} == {q for q in before if not _has_blank(q)}
     assert len(after) == len(before)
+
+
+# --------------------------------------------------------------------------- generations
+READER = """
+import sys, time
+from pathlib import Path
+from liuzhou_kg.store import open_store
+store = open_store(Path(sys.argv[1]))
+print(store.generation.name, len(store), flush=True)
+sys.stdin.readline()  # hold the generation open until the test says so
+print(len(store), flush=True)
+"""
+
+
+def test_a_generation_a_process_reads_is_kept_until_it_lets_go(store_dir, tmp_path):
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(store_dir)], cwd=REPO, env=env(),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        name, count = reader.stdout.readline().split()
+        data = write(tmp_path / "x.nt", "<http://e/a> <http://e/b> <http://e/c> .\n")
+        import_rdf(store_dir, data, license_iri=CC0, progress=False)
+        remove(store_dir, G + "x")  # two writers have run since the reader opened its generation
+        assert (store_dir / name).is_dir() and current_generation(store_dir).name != name
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == count  # it read its generation to the end
+    finally:
+        reader.communicate(timeout=60)
+    import_rdf(store_dir, data, license_iri=CC0, progress=False)
+    assert not (store_dir / name).exists()  # deleted by the next writer once nobody read it
+
+
+def test_a_bare_database_is_read_and_turned_into_a_generation(built_dist, tmp_path):
+    bare = tmp_path / "bare"
+    source = ox.Store.read_only(str(current_generation(built_dist / "store")))
+    source.backup(str(bare))
+    before = set(source)
+    assert set(open_store(bare)) == before
+    import_rdf(bare, write(tmp_path / "x.nt", "<http://e/a> <http://e/b> <http://e/c> .\n"),
+               license_iri=CC0, progress=False)
+    assert not (bare / "CURRENT").exists() and (bare / "HEAD").is_file()
+    remove(bare, G + "x")
+    assert snapshot(bare) == before
