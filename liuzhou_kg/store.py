@@ -236,7 +236,10 @@ class StoreLock:
 
     def __enter__(self) -> "StoreLock":
         path = self.path
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as err:
+            raise InputError([Problem(path, None, f"cannot take the store's lock: {err.strerror}")]) from None
         deadline = time.monotonic() + self.timeout
         told = False
         while True:
@@ -387,8 +390,12 @@ class StoreWriter:
                 raise InputError([Problem(self.root, None, "no pyoxigraph store here; run the build "
                                                            "(python build.py) first")])
             self.root.mkdir(parents=True)
-        elif not is_store_dir(self.root) and any(self.root.iterdir()) and not self.create:
-            raise InputError([Problem(self.root, None, "not a pyoxigraph store folder")])
+        elif not is_store_dir(self.root) and any(not (child.name == LOCK or child.name.startswith(GEN_PREFIX))
+                                                 for child in self.root.iterdir()):
+            # (a new store folder whose first write was killed holds only the lock and a generation)
+            raise InputError([Problem(self.root, None, "not a pyoxigraph store folder (and not empty)")])
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise InputError([Problem(self.root, None, "cannot write the store folder: permission denied")])
         self.lock.__enter__()
         try:
             collect_garbage(self.root)

@@ -540,3 +540,15 @@ def test_a_bare_database_is_read_and_turned_into_a_generation(built_dist, tmp_pa
     assert not (bare / "CURRENT").exists() and (bare / "HEAD").is_file()
     remove(bare, G + "x")
     assert snapshot(bare) == before
+
+
+def test_a_folder_that_is_not_a_store_is_refused(tmp_path):
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    write(folder / "notes.txt", "mine")
+    data = write(tmp_path / "x.nt", "<http://e/a> <http://e/b> <http://e/c> .\n")
+    proc = cli("import", str(data), "--store", str(folder), "--license", CC0)
+    assert proc.returncode == 2 and "not a pyoxigraph store folder" in proc.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    proc = cli("import", str(data), "--store", str(tmp_path / "new"), "--license", CC0)
+    assert proc.returncode == 0 and (tmp_path / "new" / "HEAD").is_file()
