@@ -26,6 +26,7 @@ catalogue are written only by their owners.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import hashlib
 import itertools
 import re
@@ -171,13 +172,22 @@ def import_rdf(store_dir: Path, path: Path, *, graph_iri: str | None = None, rep
     if license_iri is not None:
         _check_license_iri(license_iri)
     source = path.resolve().as_uri()
+    checked = _identity(path.stat())
     check_rdf_file(path, fmt)  # caps on size, nesting, entities … before the parser runs
     found = _check_quads(path, fmt, source, progress)  # decimals, N3 formulas, the stated licence
+    chosen = license_iri or (found[0] if found else None)
+    if chosen is None:
+        raise InputError([Problem(path, None, "the dataset states no licence (dcterms:license); "
+                                              "pass --license IRI, e.g. --license "
+                                              "https://creativecommons.org/licenses/by/4.0/")])
 
     def load(store: ox.Store, target: ox.NamedNode) -> None:
         try:
             with path.open("rb") as raw, byte_progress(raw, path.stat().st_size,
                                                        f"import {path.name}", enabled=progress) as handle:
+                if _identity(os.fstat(raw.fileno())) != checked:
+                    raise InputError([Problem(path, None, "the file changed after it was checked; "
+                                                          "import it again")])
                 if fmt in GRAPHLESS_FORMATS:
                     # No named graph can be written in these syntaxes: Oxigraph's bulk loader puts
                     # the one default graph into the target (and renames blank nodes) at full speed.
@@ -192,16 +202,13 @@ def import_rdf(store_dir: Path, path: Path, *, graph_iri: str | None = None, rep
         except OSError as err:
             raise InputError([Problem(path, None, f"cannot import: {err}")]) from None
 
-    def license_of() -> str:
-        chosen = license_iri or (found[0] if found else None)
-        if chosen is None:
-            raise InputError([Problem(path, None, "the dataset states no licence (dcterms:license); "
-                                                  "pass --license IRI, e.g. --license "
-                                                  "https://creativecommons.org/licenses/by/4.0/")])
-        return chosen
-
     return write_graph(store_dir, graph, load, replace=replace, source=source, title=path.name,
-                       license=license_of, media_type=fmt.media_type, create=create)
+                       license=chosen, media_type=fmt.media_type, create=create)
+
+
+def _identity(st: os.stat_result) -> tuple:
+    """What tells a file's content changed: device, inode, size, modification time."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _check_license_iri(license_iri: str) -> None:
