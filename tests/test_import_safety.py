@@ -552,3 +552,21 @@ def test_a_folder_that_is_not_a_store_is_refused(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
     proc = cli("import", str(data), "--store", str(tmp_path / "new"), "--license", CC0)
     assert proc.returncode == 0 and (tmp_path / "new" / "HEAD").is_file()
+
+
+def test_staging_graphs_of_the_old_layout_go_with_the_next_write(built_dist, tmp_path):
+    """Stores written before generations could keep a killed import's staging graph and mark."""
+    bare = tmp_path / "bare"
+    ox.Store.read_only(str(current_generation(built_dist / "store"))).backup(str(bare))
+    store = ox.Store(str(bare))
+    before = set(store)
+    staging = ox.NamedNode(LZG + "staging/0123abcd")
+    store.add(ox.Quad(ox.NamedNode("http://e/partial"), ox.NamedNode("http://e/p"), ox.Literal("1"), staging))
+    store.add(ox.Quad(staging, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                      ox.NamedNode(LZG + "staging/IncompleteLoad"), ox.NamedNode(LZG + "staging/pending")))
+    store.flush()
+    del store
+    data = write(tmp_path / "x.nt", "<http://e/a> <http://e/b> <http://e/c> .\n")
+    import_rdf(bare, data, license_iri=CC0, progress=False)
+    remove(bare, G + "x")
+    assert snapshot(bare) == before

@@ -48,7 +48,8 @@ IMPORTS_GRAPH = GRAPH_BASE + "imports"
 IMPORT_GRAPH_BASE = GRAPH_BASE + "import/"
 # Graphs the build writes (and the catalogue); an import may not take their names.
 RESERVED_PREFIXES = ("ontology", "provenance", "reference", "links", "inferences", "imports", "staging/")
-# Kept for readers of stores written before generations: such graphs are never published now.
+# Staging graphs and load marks of the layout before generations: never written now, and dropped
+# by the next write.
 STAGING_BASE = GRAPH_BASE + "staging/"
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -297,7 +298,9 @@ def write_graph(store_dir: Path, graph: ox.NamedNode, load: Callable[[ox.Store, 
                                                     "pass --replace to replace it, or choose --graph")])
         before = _graph_names(current) if current is not None else set()
         del current
-        store = writer.begin(drop={graph.value} if exists else set())
+        leftovers = {g for g in before if g.startswith(STAGING_BASE)}  # of the layout before generations
+        store = writer.begin(drop=({graph.value} if exists else set()) | leftovers)
+        before -= leftovers
         if exists:
             _uncatalogue(store, [graph.value])
         load(store, graph)
@@ -351,8 +354,9 @@ def remove(store_dir: Path, graph_iri: str) -> int:
         if current is None or not (_catalogued(current, graph.value) or current.contains_named_graph(graph)):
             raise InputError([Problem("remove", None, f"no imported graph <{graph.value}> in the store")])
         triples = _count(current, graph)
+        leftovers = {g for g in _graph_names(current) if g.startswith(STAGING_BASE)}
         del current
-        store = writer.begin(drop={graph.value})
+        store = writer.begin(drop={graph.value} | leftovers)
         _uncatalogue(store, [graph.value])
         writer.commit()
     return triples
