@@ -39,7 +39,7 @@ import pyoxigraph as ox
 
 from ..errors import InputError, Problem
 from ..namespaces import LZG
-from .limits import check_decimal
+from .limits import check_decimal, line_of
 from .progress import byte_progress
 from .rdf_input import rdf_format_for, syntax_problem
 
@@ -271,8 +271,8 @@ def _check_quads(path: Path, fmt: ox.RdfFormat, source: str, progress: bool) -> 
                 if isinstance(value, ox.Literal):
                     wrong = check_decimal(value)
                     if wrong:
-                        raise InputError([Problem(path, None, f"the object of {quad.subject} "
-                                                              f"<{quad.predicate.value}>: {wrong}; refused")])
+                        raise InputError([Problem(path, line_of(path, value.value), f"the object of "
+                                                  f"{quad.subject} <{quad.predicate.value}>: {wrong}; refused")])
                 elif not found and quad.predicate == DCT_LICENSE and isinstance(value, ox.NamedNode):
                     found.append(value.value)
     except SyntaxError as err:

@@ -171,6 +171,20 @@ def _check_xml(path: Path) -> None:
 _XSD_DECIMAL_NODE = ox.NamedNode(XSD_DECIMAL)
 
 
+def line_of(path: Path, text: str) -> int | None:
+    """The line where ``text`` first appears in the file (to place an error the parser gives
+    without a position), or None."""
+    needle = text.encode("utf-8")
+    found: list[int | None] = [None]
+
+    def find(path: Path, data) -> None:
+        at = data.find(needle) if needle else -1
+        if at >= 0:
+            found[0] = _refuse(path, data, at, "").problems[0].line
+    _with_map(path, find)
+    return found[0]
+
+
 def check_decimal(literal: ox.Literal) -> str | None:
     """What is wrong with an ``xsd:decimal`` literal (exponent, NaN, too many digits), or None."""
     if literal.datatype != _XSD_DECIMAL_NODE:
