@@ -352,6 +352,7 @@ def test_an_import_killed_mid_load_is_invisible_and_cleaned_by_the_next_writer(s
     result = import_rdf(store_dir, big, graph_iri=G + "big", license_iri=CC0, progress=False)
     assert (result.triples, result.replaced) == (20000, False)
     assert not set(leftover) & set(generations(store_dir))
+    assert not list(store_dir.rglob("bulk-*.sst"))  # the bulk loader's files went with the folder
     assert remove(store_dir, G + "big") == 20000
     assert snapshot(store_dir) == before
 
