@@ -571,3 +571,23 @@ def test_staging_graphs_of_the_old_layout_go_with_the_next_write(built_dist, tmp
     import_rdf(bare, data, license_iri=CC0, progress=False)
     remove(bare, G + "x")
     assert snapshot(bare) == before
+
+
+@pytest.mark.parametrize("target", [LZG + "links", LZG + "p01-s01", IMPORTS_GRAPH, LZG + "elsewhere", None])
+def test_a_load_that_writes_outside_its_graph_publishes_nothing(store_dir, target):
+    """The last line of defence, whatever the parser does: a load writing into a graph of the
+    build, the catalogue, a new graph or the default graph is refused before publishing."""
+    from liuzhou_kg.imports import write_graph
+
+    before = snapshot(store_dir)
+    own = ox.NamedNode(G + "mine")
+
+    def load(store, graph):
+        store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/b"), ox.Literal("x"), graph))
+        stray = ox.NamedNode(target) if target else ox.DefaultGraph()
+        store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/b"), ox.Literal("y"), stray))
+
+    with pytest.raises(InputError, match="nothing was published"):
+        write_graph(store_dir, own, load, replace=False, source="file:///x", title="x", license=CC0,
+                    media_type="text/turtle")
+    assert snapshot(store_dir) == before

@@ -19,7 +19,8 @@ Containment: the file is parsed, and every quad, whatever graph the file puts it
 N-Quads, JSON-LD ``@graph`` with an ``@id``), is written into the import's own graph, with its
 blank nodes renamed so that they cannot meet another dataset's. N3 formulas (graphs named by a
 blank node) are refused. Before publishing, the new generation must hold no graph the previous
-one did not, except the import's own, and nothing in the default graph; otherwise nothing is
+one did not, except the import's own, nothing in the default graph, every graph of the build as
+large as before, and the catalogue as it was but for the import's entry; otherwise nothing is
 published. So the build's graphs (``lzg:ontology``, passage graphs, ``lzg:links`` …) and the
 catalogue are written only by their owners.
 """
@@ -297,6 +298,7 @@ def write_graph(store_dir: Path, graph: ox.NamedNode, load: Callable[[ox.Store, 
             raise InputError([Problem(source, None, f"the store already has the graph <{graph.value}>; "
                                                     "pass --replace to replace it, or choose --graph")])
         before = _graph_names(current) if current is not None else set()
+        owned = _owners_state(current, graph) if current is not None else {}
         del current
         leftovers = {g for g in before if g.startswith(STAGING_BASE)}  # of the layout before generations
         store = writer.begin(drop=({graph.value} if exists else set()) | leftovers)
@@ -305,11 +307,27 @@ def write_graph(store_dir: Path, graph: ox.NamedNode, load: Callable[[ox.Store, 
             _uncatalogue(store, [graph.value])
         load(store, graph)
         _check_contained(store, before - {graph.value}, graph)
+        if _owners_state(store, graph) != owned:
+            raise InputError([Problem(graph.value, None, "the import wrote into a graph of the build or "
+                                                         "the catalogue; nothing was published")])
         chosen = license() if callable(license) else license
         triples = _count(store, graph)
         store.extend(_metadata(graph, source, title, triples, chosen, media_type))
         writer.commit()
     return ImportResult(graph.value, triples, chosen, exists)
+
+
+def _owners_state(store, graph: ox.NamedNode) -> dict:
+    """What an import must leave as it is: the size of every graph of the build (names under
+    ``…/graph/`` that are not imports) and every catalogue statement not about ``graph``."""
+    state: dict = {}
+    for name in _graph_names(store):
+        if name.startswith(GRAPH_BASE) and not name.startswith((IMPORT_GRAPH_BASE, STAGING_BASE)) \
+                and name != IMPORTS_GRAPH:
+            state[name] = _count(store, ox.NamedNode(name))
+    state[IMPORTS_GRAPH] = frozenset(q for q in store.quads_for_pattern(None, None, None, ox.NamedNode(IMPORTS_GRAPH))
+                                     if q.subject != graph)
+    return state
 
 
 def _graph_names(store) -> set[str]:
