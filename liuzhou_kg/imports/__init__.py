@@ -298,7 +298,7 @@ def write_graph(store_dir: Path, graph: ox.NamedNode, load: Callable[[ox.Store, 
             raise InputError([Problem(source, None, f"the store already has the graph <{graph.value}>; "
                                                     "pass --replace to replace it, or choose --graph")])
         before = _graph_names(current) if current is not None else set()
-        owned = _owners_state(current, graph) if current is not None else {}
+        owned = _owners_state(current, graph) if current is not None else {IMPORTS_GRAPH: frozenset()}
         del current
         leftovers = {g for g in before if g.startswith(STAGING_BASE)}  # of the layout before generations
         store = writer.begin(drop=({graph.value} if exists else set()) | leftovers)
