@@ -37,7 +37,7 @@ from .source import read_source
 from .to_rdf import ONTOLOGY_GRAPH, build_dataset, materialize_types
 from .validate import check_fidelity, union_graph, validate
 from .write import (jsonld, jsonld_context, manifest, nquads, ntriples, rdfxml, sorted_dataset, sorted_graph,
-                    staging_dir, swap_in, trig, void_description, write_json, write_text)
+                    discard_staging, recover, staging_dir, swap_in, trig, void_description, write_json, write_text)
 
 
 @dataclass
@@ -96,41 +96,69 @@ def build(dist: Path | None = None, *, repo: Path | None = None, report: Callabl
     if failures:
         raise ValidationFailed(failures)
 
-    staged = staging_dir(dist)
-    try:
-        with clock("write the outputs"):
-            union = sorted_graph(union)
-            ontology = sorted_graph(dataset.graph(ONTOLOGY_GRAPH))
-            write_text(staged / "ontology.ttl", ontology.serialize(format="turtle"))
-            (staged / "ontology.owl").write_bytes(rdfxml(ontology))
-            write_text(staged / "liuzhou.trig", trig(dataset))
-            (staged / "liuzhou.nq").write_bytes(quads)
-            write_text(staged / "liuzhou.ttl", union.serialize(format="turtle"))
-            (staged / "liuzhou.nt").write_bytes(ntriples(union))
-            (staged / "liuzhou.jsonld").write_bytes(jsonld(union))
-            write_json(staged / "context.jsonld", jsonld_context())
-            write_text(staged / "coverage.md", coverage_markdown(coverage))
-            write_json(staged / "coverage.json", coverage_json(coverage))
-            write_json(staged / "validation.json", validation.as_json())
-            write_text(staged / "validation.md", _validation_markdown(validation))
-        if extras:
-            _write_extras(staged, dataset, clock)
-        with clock("describe the dataset (VoID, DCAT) and the manifest"):
-            sizes = {p.name: p.stat().st_size for p in sorted(staged.iterdir()) if p.is_file() and p.suffix in (".ttl", ".trig", ".nq", ".nt", ".jsonld", ".owl")}
-            void = void_description(dataset, union, sizes, SOURCE_IRI)
-            write_text(staged / "void.ttl", sorted_graph(void).serialize(format="turtle"))
-            (staged / ".pid").unlink(missing_ok=True)
-            write_json(staged / "manifest.json", manifest(staged))
-        swap_in(staged, dist)
-    except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
+    with _store_writer(dist, extras) as writer:
+        staged = staging_dir(dist)
+        try:
+            with clock("write the outputs"):
+                union = sorted_graph(union)
+                ontology = sorted_graph(dataset.graph(ONTOLOGY_GRAPH))
+                write_text(staged / "ontology.ttl", ontology.serialize(format="turtle"))
+                (staged / "ontology.owl").write_bytes(rdfxml(ontology))
+                write_text(staged / "liuzhou.trig", trig(dataset))
+                (staged / "liuzhou.nq").write_bytes(quads)
+                write_text(staged / "liuzhou.ttl", union.serialize(format="turtle"))
+                (staged / "liuzhou.nt").write_bytes(ntriples(union))
+                (staged / "liuzhou.jsonld").write_bytes(jsonld(union))
+                write_json(staged / "context.jsonld", jsonld_context())
+                write_text(staged / "coverage.md", coverage_markdown(coverage))
+                write_json(staged / "coverage.json", coverage_json(coverage))
+                write_json(staged / "validation.json", validation.as_json())
+                write_text(staged / "validation.md", _validation_markdown(validation))
+            if extras:
+                _write_extras(staged, dataset, clock, writer)
+            with clock("describe the dataset (VoID, DCAT) and the manifest"):
+                sizes = {p.name: p.stat().st_size for p in sorted(staged.iterdir()) if p.is_file() and p.suffix in (".ttl", ".trig", ".nq", ".nt", ".jsonld", ".owl")}
+                void = void_description(dataset, union, sizes, SOURCE_IRI)
+                write_text(staged / "void.ttl", sorted_graph(void).serialize(format="turtle"))
+                write_json(staged / "manifest.json", manifest(staged))
+            if writer is not None and writer.generation is not None:
+                writer.commit()  # the store's new generation: the build's graphs and the imports
+            swap_in(staged, dist, carry=("store",))
+            (dist / ".pid").unlink(missing_ok=True)
+        except BaseException:
+            discard_staging(staged, dist)
+            raise
     result.counts = _counts(dataset, union, coverage)
     say(f"built {dist}: {result.counts['triples']} triples in {result.counts['named_graphs']} named graphs")
     return result
 
 
-def _write_extras(staged: Path, dataset, clock) -> None:
+def _store_writer(dist: Path, extras: bool):
+    """The lock of ``dist/store`` for the whole write, when a store is there already.
+
+    The store folder is not rebuilt in the staging folder: it is carried over into the new
+    ``dist`` (:func:`swap_in`), and the build writes a new generation of it holding its own graphs
+    and every catalogued import (:func:`liuzhou_kg.imports.carry_over_imports`). So imports
+    survive the build, and readers of the store never see a half-written one."""
+    from contextlib import ExitStack, contextmanager
+
+    from .store import StoreLock, StoreWriter, is_store_dir
+
+    @contextmanager
+    def locked():
+        with ExitStack() as stack:
+            dist.parent.mkdir(parents=True, exist_ok=True)
+            # Builds into the same dist take turns (the swap is theirs alone) …
+            stack.enter_context(StoreLock(dist.parent, "build", path=dist.parent / f".{dist.name}.lock"))
+            recover(dist)
+            root = dist / "store"
+            # … and the store's lock, shared with import, remove and push, covers the store.
+            yield stack.enter_context(StoreWriter(root, "build")) if is_store_dir(root) else None
+
+    return locked()
+
+
+def _write_extras(staged: Path, dataset, clock, writer) -> None:
     """The SPARQL store and the explorer page, from the modules that own them."""
     try:
         from .store import write_store
@@ -138,7 +166,14 @@ def _write_extras(staged: Path, dataset, clock) -> None:
         write_store = None
     if write_store is not None:
         with clock("load the SPARQL store"):
-            write_store(staged / "liuzhou.nq", staged / "store")
+            if writer is None:
+                write_store(staged / "liuzhou.nq", staged / "store")
+            else:
+                from .imports import carry_over_imports
+
+                kept = carry_over_imports(writer, staged / "liuzhou.nq")
+                if kept:
+                    clock.say(f"kept {len(kept)} imported graph(s) in the store")
     try:
         from .explore import write_explorer
     except ImportError:

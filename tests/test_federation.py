@@ -39,7 +39,9 @@ def second_endpoint():
 
 @pytest.fixture(scope="module")
 def store(built_dist):
-    return ox.Store.read_only(str(built_dist / "store"))
+    from liuzhou_kg.store import open_store
+
+    return open_store(built_dist / "store")  # the store folder's current generation
 
 
 def config(tmp_path: Path, *urls: str) -> Path:

@@ -47,7 +47,9 @@ def server():
 
 @pytest.fixture(scope="module")
 def store(built_dist):
-    return ox.Store.read_only(str(built_dist / "store"))
+    from liuzhou_kg.store import open_store
+
+    return open_store(built_dist / "store")  # the store folder's current generation
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,6 @@ import argparse
 
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from ..errors import InputError, Problem
 
 
@@ -21,8 +19,11 @@ def add_parser(subparsers) -> None:
         description="Load DATASET (an RDF file in any syntax, or a CSV of regional statistics with "
                     "--mapping) into the store as one named graph, with DCAT/VoID metadata (source, "
                     "date, triple count, licence) in the graph "
-                    "https://w3id.org/liuzhou-kg/graph/imports. Atomic: bad input leaves the store "
-                    "untouched. Queries see the union of graphs, or one graph through GRAPH.")
+                    "https://w3id.org/liuzhou-kg/graph/imports. All or nothing: bad input, an error or a "
+                    "kill leaves the store as it was; every quad goes into the import's own graph. "
+                    "Waits for another writer (build, import, remove, push) up to "
+                    "LIUZHOU_KG_LOCK_TIMEOUT seconds (default 600), then exits 2. Queries see the "
+                    "union of graphs, or one graph through GRAPH.")
     parser.add_argument("dataset", type=Path, help="RDF file (.ttl .nt .nq .trig .rdf .jsonld) or CSV")
     parser.add_argument("--graph", help="the named graph's IRI "
                                         "(default: https://w3id.org/liuzhou-kg/graph/import/<file name>)")
@@ -53,41 +54,27 @@ def add_parser(subparsers) -> None:
 
 def _store_option(parser) -> None:
     parser.add_argument("--store", type=Path, default=None,
-                        help="pyoxigraph store directory (default: dist/store)")
-
-
-def open_writable(store_dir: Path | None) -> ox.Store:
-    from ..paths import DIST
-    from ..store import is_store_dir
-
-    store_dir = Path(store_dir) if store_dir is not None else DIST / "store"
-    if store_dir.exists() and not is_store_dir(store_dir):
-        raise InputError([Problem(store_dir, None, "not a pyoxigraph store directory")])
-    if not store_dir.exists() and store_dir.parent.exists() is False:
-        raise InputError([Problem(store_dir, None, "its parent folder does not exist")])
-    try:
-        return ox.Store(str(store_dir))
-    except OSError as err:
-        raise InputError([Problem(store_dir, None, f"cannot open the store for writing (is another "
-                                                   f"process writing to it?): {err}")]) from None
+                        help="store folder (default: dist/store; with import, a new folder is created)")
 
 
 def run_import(args) -> int:
-    store = open_writable(args.store)
+    from ..imports import store_root
+
+    root = store_root(args.store)
+    create = args.store is not None  # an explicit --store DIR may be new; dist/store comes from the build
     if args.dataset.suffix.lower() == ".csv" or args.mapping is not None:
         if args.mapping is None:
             raise InputError([Problem(args.dataset, None, "a CSV needs --mapping FILE.yaml "
                                                           "(e.g. graph/mappings/regional-statistics.yaml)")])
         from ..imports.csv_cube import import_csv
 
-        result = import_csv(store, args.dataset, args.mapping, graph_iri=args.graph,
-                            replace=args.replace, license_iri=args.license_iri)
+        result = import_csv(root, args.dataset, args.mapping, graph_iri=args.graph,
+                            replace=args.replace, license_iri=args.license_iri, create=create)
     else:
         from ..imports import import_rdf
 
-        result = import_rdf(store, args.dataset, graph_iri=args.graph, replace=args.replace,
-                            license_iri=args.license_iri, progress=not args.no_progress)
-    store.flush()
+        result = import_rdf(root, args.dataset, graph_iri=args.graph, replace=args.replace,
+                            license_iri=args.license_iri, progress=not args.no_progress, create=create)
     verb = "replaced" if result.replaced else "imported"
     print(f"{verb} <{result.graph}>: {result.triples} triples, licence <{result.license}>")
     return 0
@@ -109,10 +96,8 @@ def run_list(args) -> int:
 
 
 def run_remove(args) -> int:
-    from ..imports import remove
+    from ..imports import remove, store_root
 
-    store = open_writable(args.store)
-    triples = remove(store, args.graph)
-    store.flush()
+    triples = remove(store_root(args.store), args.graph)
     print(f"removed <{args.graph}> ({triples} triples)")
     return 0

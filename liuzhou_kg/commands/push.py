@@ -51,12 +51,22 @@ def run(args) -> int:
     if user is not None and password is None:
         from ..errors import InputError, Problem
         raise InputError([Problem("--password", None, "--user needs --password or LIUZHOU_KG_PUSH_PASSWORD")])
-    store = open_source(args.store, args.data)
-    result = push(store, args.endpoint, graph_store=args.graph_store,
-                  update_endpoint=args.update_endpoint, user=user, password=password,
-                  graphs=args.graphs, method=args.method, verify=not args.no_verify,
-                  progress=not args.no_progress, timeout=args.timeout,
-                  report=lambda text: print(text, file=sys.stderr))
+    from contextlib import nullcontext
+
+    from ..paths import DIST
+    from ..store import StoreLock, is_store_dir
+
+    root = args.store if args.store is not None else DIST / "store"
+    # The store's one writers' lock, held for the whole push: what is pushed is one state of the
+    # store, and no build, import or remove runs meanwhile.
+    lock = StoreLock(root, "push") if args.data is None and is_store_dir(root) else nullcontext()
+    with lock:
+        store = open_source(args.store, args.data)
+        result = push(store, args.endpoint, graph_store=args.graph_store,
+                      update_endpoint=args.update_endpoint, user=user, password=password,
+                      graphs=args.graphs, method=args.method, verify=not args.no_verify,
+                      progress=not args.no_progress, timeout=args.timeout,
+                      report=lambda text: print(text, file=sys.stderr))
     checked = "" if args.no_verify else ", counts checked"
     print(f"pushed {result.graphs} graphs, {result.triples} triples by {result.method}{checked}")
     return 0

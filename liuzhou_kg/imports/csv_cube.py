@@ -20,6 +20,7 @@ import yaml
 from .. import namespaces
 from ..errors import InputError, Problem
 from . import ImportResult, check_graph_iri, write_graph
+from .limits import _DECIMAL, MAX_DECIMAL_DIGITS
 
 RDF_TYPE = str(namespaces.RDF.type)
 RDFS_LABEL = str(namespaces.RDFS.label)
@@ -199,10 +200,11 @@ def rows_to_quads(store: ox.Store, csv_path: Path, mapping: Mapping) -> list[tup
                         bad(measure["column"], f"empty {measure['column']!r}")
                         ok = False
                     continue
-                try:
-                    number = Decimal(text)
-                except InvalidOperation:
-                    bad(measure["column"], f"{measure['column']} {text!r} is not a decimal number")
+                number = _strict_decimal(text)
+                if number is None:
+                    bad(measure["column"], f"{measure['column']} {text[:40]!r} is not a decimal number "
+                                           f"(digits with an optional sign and point, at most "
+                                           f"{MAX_DECIMAL_DIGITS} digits; no exponent, NaN or Infinity)")
                     ok = False
                     continue
                 measures.append((measure, number))
@@ -237,12 +239,31 @@ def rows_to_quads(store: ox.Store, csv_path: Path, mapping: Mapping) -> list[tup
     return triples
 
 
+
+
+def _strict_decimal(text: str) -> Decimal | None:
+    """The xsd:decimal lexical form only: no exponent (1e999990 would be a million digits), no
+    NaN or Infinity (not decimals), at most MAX_DECIMAL_DIGITS digits."""
+    if len(text) > MAX_DECIMAL_DIGITS + 2 or not _DECIMAL.fullmatch(text):
+        return None
+    if sum(ch.isdigit() for ch in text) > MAX_DECIMAL_DIGITS:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
 def _decimal(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
-def import_csv(store: ox.Store, csv_path: Path, mapping_path: Path, *, graph_iri: str | None = None,
-               replace: bool = False, license_iri: str | None = None) -> ImportResult:
+def import_csv(store_dir: Path, csv_path: Path, mapping_path: Path, *, graph_iri: str | None = None,
+               replace: bool = False, license_iri: str | None = None, create: bool = False) -> ImportResult:
+    """Import the CSV ``csv_path`` through the mapping into the store folder ``store_dir`` (all or
+    nothing, like every import: see liuzhou_kg.imports)."""
+    from .limits import check_text_file
+
     csv_path = Path(csv_path)
     if not csv_path.is_file():
         raise InputError([Problem(csv_path, None, "no such file")])
@@ -250,10 +271,11 @@ def import_csv(store: ox.Store, csv_path: Path, mapping_path: Path, *, graph_iri
     graph = check_graph_iri(graph_iri or mapping.data.get("graph") or DEFAULT_GRAPH)
     if license_iri is None:
         raise InputError([Problem(csv_path, None, "a CSV states no licence; pass --license IRI")])
-    triples = rows_to_quads(store, csv_path, mapping)
+    check_text_file(csv_path)
 
-    def load(target: ox.NamedNode) -> None:
+    def load(store: ox.Store, target: ox.NamedNode) -> None:
+        triples = rows_to_quads(store, csv_path, mapping)
         store.extend(ox.Quad(s, p, o, target) for s, p, o in triples)
 
-    return write_graph(store, graph, load, replace=replace, source=csv_path.resolve().as_uri(),
-                       title=csv_path.name, license=license_iri, media_type="text/csv")
+    return write_graph(store_dir, graph, load, replace=replace, source=csv_path.resolve().as_uri(),
+                       title=csv_path.name, license=license_iri, media_type="text/csv", create=create)

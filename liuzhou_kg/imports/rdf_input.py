@@ -52,6 +52,9 @@ def load_into(store: ox.Store, path: Path, *, to_graph: ox.NamedNode | None = No
     fmt = fmt or rdf_format_for(path)
     if not path.is_file():
         raise InputError([Problem(path, None, "no such file")])
+    from .limits import check_rdf_file
+
+    check_rdf_file(path, fmt)  # the import's caps: entities, nesting, line and literal length
     kwargs = {"format": fmt, "base_iri": path.resolve().as_uri()}
     if to_graph is not None and fmt not in QUAD_FORMATS:
         kwargs["to_graph"] = to_graph

@@ -61,13 +61,13 @@ class _Limited:
 
 
 # id(store) -> (store, graph names); the store is kept so that its id is never reused.
-_graph_cache: dict[int, tuple[pyoxigraph.Store, frozenset[str]]] = {}
+_graph_cache: dict[tuple, tuple[pyoxigraph.Store, frozenset[str]]] = {}
 
 
 def graph_names(store: pyoxigraph.Store) -> frozenset[str]:
     """The named graphs of a store (cached per store object; stores here are never written).
     A frozenset, so the guard's cache hashes it once."""
-    key = id(store)
+    key = (id(store), getattr(store, "generation", None))  # a LiveStore moves to new generations
     if key not in _graph_cache:
         _graph_cache[key] = (store, frozenset(g.value for g in store.named_graphs()
                                               if isinstance(g, pyoxigraph.NamedNode)))
