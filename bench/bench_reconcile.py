@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pyoxigraph
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -50,8 +49,9 @@ HOSTILE = ['"} ; DROP ALL ; SELECT * WHERE {' * 60, "柳" * 2000, "😀" * 2000]
 def batch(store_dir: Path) -> dict:
     """The 50 queries, keyed q0…q49."""
     from liuzhou_kg.reconcile.catalog import load_catalog
+    from liuzhou_kg.store import open_store
 
-    catalog = load_catalog(pyoxigraph.Store.read_only(str(store_dir)))
+    catalog = load_catalog(open_store(store_dir))
     entities = sorted(catalog.entities.values(), key=lambda r: r.id)
     step = max(1, len(entities) // 30)
     names = [r.name("zh" if i % 2 == 0 else "en") for i, r in enumerate(entities[::step][:30])]
@@ -123,9 +123,10 @@ def main() -> int:
     print(f"batch of 50 over HTTP: {summary(times)}; {matches}/50 queries with a match")
 
     from liuzhou_kg.reconcile.app import Service
+    from liuzhou_kg.store import open_store
     from liuzhou_kg.reconcile.queries import parse_v02, run_query
 
-    service = Service.from_store(pyoxigraph.Store.read_only(str(args.store)))
+    service = Service.from_store(open_store(args.store))
     parsed = parse_v02(payload["queries"], service.catalog)
     engine_times = []
     for _ in range(args.rounds):

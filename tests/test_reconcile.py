@@ -17,6 +17,7 @@ import pyoxigraph
 import pytest
 from starlette.applications import Starlette
 
+from liuzhou_kg.store import open_store
 from liuzhou_kg.errors import InputError
 from liuzhou_kg.reconcile.app import ServiceMount, reconcile_app
 from liuzhou_kg.reconcile.catalog import SERVICE_FILE, load_config
@@ -206,7 +207,7 @@ class NoQueryStore:
 
 
 def test_no_sparql_is_run_for_any_request(built_dist):
-    store = pyoxigraph.Store.read_only(str(built_dist / "store"))
+    store = open_store(built_dist / "store")
     app = Starlette(routes=[ServiceMount("/reconcile", app=reconcile_app(lambda: NoQueryStore(store)))])
     with TestClient(app) as c:
         reconcile(c, {f"q{i}": {"query": text} for i, text in enumerate(HOSTILE)})
@@ -344,7 +345,7 @@ def test_malformed_posts_get_4xx(client, request_kwargs, status):
 
 
 def test_oversized_body_is_413(built_dist):
-    store = pyoxigraph.Store.read_only(str(built_dist / "store"))
+    store = open_store(built_dist / "store")
     app = Starlette(routes=[ServiceMount("/reconcile", app=reconcile_app(lambda: store, 1000))])
     with TestClient(app) as c:
         response = c.post("/reconcile", data={"queries": json.dumps({"q0": {"query": "x" * 2000}})})

