@@ -11,7 +11,11 @@ A label is reduced to comparable keys:
 
 It also extracts two features a name carries beside its core: the legal form (``group`` for 集团,
 ``listed`` for 股份有限公司 …) and the numbers in it (宝骏730 vs 宝骏510 differ by number).
-The word lists are in ``normalize.yaml`` beside this module's data in ``graph/mappings/``.
+The word lists are in ``graph/mappings/link-normalize.yaml``.
+
+Work per label is bounded: a label is cut to ``MAX_LABEL_LENGTH`` characters before anything else
+is done with it (a 1 MB "name" costs what a 256-character one does), and an entity contributes at
+most ``MAX_LABELS`` names.
 """
 from __future__ import annotations
 
@@ -26,7 +30,11 @@ from ..paths import GRAPH_DIR
 
 NORMALIZE_RULES = GRAPH_DIR / "mappings" / "link-normalize.yaml"
 
+MAX_LABEL_LENGTH = 256
+MAX_LABELS = 64
+
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_MARK_BEARING = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"\d+")
 
@@ -67,6 +75,10 @@ def to_simplified(text: str) -> str:
 def _fold(text: str) -> str:
     """NFKC, simplified, lower case, '&' spelled out, punctuation and spaces removed."""
     text = unicodedata.normalize("NFKC", text)
+    if _MARK_BEARING.search(text):  # pinyin with tones, accented Latin: Liǔzhōu → Liuzhou
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if unicodedata.category(c) != "Mn")
+        text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text).lower().replace("&", "and")
     return _PUNCT.sub("", text)
 
@@ -129,7 +141,12 @@ def _strip_places(text: str, r: Rules) -> str:
 
 
 def label_keys(label: str) -> LabelKeys:
-    """The comparable keys of one label."""
+    """The comparable keys of one label (cut to ``MAX_LABEL_LENGTH`` characters first)."""
+    return _label_keys(label[:MAX_LABEL_LENGTH])
+
+
+@lru_cache(maxsize=200_000)
+def _label_keys(label: str) -> LabelKeys:
     r = rules()
     full = _fold(label)
     core, form = _strip_legal(full, r)
@@ -149,7 +166,8 @@ _PAREN = re.compile(r"\s*[(（]([^()（）]*)[)）]\s*")
 
 
 def label_variants(label: str) -> list[str]:
-    """The label, and for "Name (Other name)" also "Name" and "Other name"."""
+    """The label, and for "Name (Other name)" also "Name" and "Other name" (label cut first)."""
+    label = label[:MAX_LABEL_LENGTH]
     variants = [label]
     inner = [m.group(1).strip() for m in _PAREN.finditer(label)]
     outer = _PAREN.sub(" ", label).strip()
