@@ -23,7 +23,9 @@ def add_parser(subparsers) -> None:
                     "date, triple count, licence) in the graph "
                     "https://w3id.org/liuzhou-kg/graph/imports. Atomic: bad input leaves the store "
                     "untouched. Queries see the union of graphs, or one graph through GRAPH.")
-    parser.add_argument("dataset", type=Path, help="RDF file (.ttl .nt .nq .trig .rdf .jsonld) or CSV")
+    parser.add_argument("dataset", type=Path, help="RDF file (.ttl .nt .nq .trig .rdf .jsonld), CSV, "
+                                                   "or gazetteer:geonames|geonames:CC|gbt2260|iso3166 "
+                                                   "(built from installed packages)")
     parser.add_argument("--graph", help="the named graph's IRI "
                                         "(default: https://w3id.org/liuzhou-kg/graph/import/<file name>)")
     parser.add_argument("--replace", action="store_true", help="replace the graph if it exists (atomic)")
@@ -73,6 +75,8 @@ def open_writable(store_dir: Path | None) -> ox.Store:
 
 
 def run_import(args) -> int:
+    if str(args.dataset).startswith("gazetteer:"):
+        return _import_gazetteer(args)
     store = open_writable(args.store)
     if args.dataset.suffix.lower() == ".csv" or args.mapping is not None:
         if args.mapping is None:
@@ -87,6 +91,27 @@ def run_import(args) -> int:
 
         result = import_rdf(store, args.dataset, graph_iri=args.graph, replace=args.replace,
                             license_iri=args.license_iri, progress=not args.no_progress)
+    store.flush()
+    verb = "replaced" if result.replaced else "imported"
+    print(f"{verb} <{result.graph}>: {result.triples} triples, licence <{result.license}>")
+    return 0
+
+
+def _import_gazetteer(args) -> int:
+    """``gazetteer:NAME``: build the gazetteer from its installed package, then import that file."""
+    import tempfile
+
+    from ..imports import import_rdf
+    from ..link.gazetteers import gazetteer_graph_iri, write_gazetteer
+
+    name = str(args.dataset).partition(":")[2]
+    with tempfile.TemporaryDirectory(prefix="liuzhou-kg-gazetteer-") as tmp:
+        path = Path(tmp) / f"{name.replace(':', '-')}.nt"
+        write_gazetteer(name, path)  # an unknown name or missing package: InputError, store untouched
+        store = open_writable(args.store)
+        result = import_rdf(store, path, graph_iri=args.graph or gazetteer_graph_iri(name),
+                            replace=args.replace, license_iri=args.license_iri,
+                            progress=not args.no_progress)
     store.flush()
     verb = "replaced" if result.replaced else "imported"
     print(f"{verb} <{result.graph}>: {result.triples} triples, licence <{result.license}>")

@@ -1,4 +1,8 @@
-"""Link discovery end to end: read both datasets, score candidates, write the linkset and review."""
+"""Link discovery end to end: read both datasets, score candidates, write the linkset and review.
+
+:func:`graph_matcher` gives the engine over this graph's entities for callers that match names
+(a reconciliation service): ``graph_matcher().match(["柳工"], limit=3)``.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,6 +23,8 @@ RESOURCE_NAMESPACE = str(LZ)
 
 @dataclass
 class Discovery:
+    """What :func:`discover` found and wrote."""
+
     candidates: list[Candidate]
     local_count: int
     external_count: int
@@ -37,16 +43,29 @@ def load_kg(kg: Path | None) -> ox.Store:
     return store
 
 
+def graph_entities(store: ox.Store) -> list:
+    """This graph's entities as the linker sees them (classes read with the ontology)."""
+    return entities(store, namespace=RESOURCE_NAMESPACE)
+
+
+def graph_matcher(kg: Path | None = None, store: ox.Store | None = None):
+    """The matching engine over this graph (from ``store``, else the RDF file ``kg``)."""
+    from .engine import Matcher
+
+    return Matcher(graph_entities(store if store is not None else load_kg(kg)))
+
+
 def discover(dataset: str, *, query: str | None = None, kg: Path | None = None,
              out_dir: Path | None = None, exact: float | None = None, close: float | None = None,
              timeout: float = 60.0) -> Discovery:
+    """Link ``dataset`` (file, endpoint URL with ``query``, or ``gazetteer:NAME``) to this graph."""
     exact = EXACT_THRESHOLD if exact is None else exact
     close = CLOSE_THRESHOLD if close is None else close
     if close > exact:
         raise InputError([Problem("<arguments>", None, f"--close {close} is above --exact {exact}")])
     local_store = load_kg(kg)
     external_store = read_dataset(dataset, query, timeout)
-    local = entities(local_store, namespace=RESOURCE_NAMESPACE)
+    local = graph_entities(local_store)
     # The external dataset's classes are read against our ontology too (e.g. when it reuses lzo:).
     external = [e for e in entities(external_store, ontology=local_store)
                 if not e.iri.startswith(RESOURCE_NAMESPACE)]
@@ -54,7 +73,8 @@ def discover(dataset: str, *, query: str | None = None, kg: Path | None = None,
         raise InputError([Problem(dataset, None, "no labelled entity in the dataset (labels are "
                                                  "read from rdfs:label, skos:prefLabel, schema:name …)")])
     found = candidates(local, external, close=close, exact=exact)
-    name = slug(dataset if dataset.startswith(("http://", "https://")) else Path(dataset).stem)
+    name = slug(dataset if dataset.startswith(("http://", "https://", "gazetteer:"))
+                else Path(dataset).stem)
     out_dir = out_dir or DIST / "links" / name
     ttl, review = write_outputs(found, dataset, out_dir, exact=exact, close=close, name=name)
     return Discovery(found, len(local), len(external), ttl, review)

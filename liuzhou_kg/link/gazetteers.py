@@ -280,6 +280,13 @@ def gazetteer_triples(name: str) -> Iterator[ox.Triple]:
     return SOURCES[base](arg) if arg else SOURCES[base]()
 
 
+def gazetteer_graph_iri(name: str) -> str:
+    """The named graph a gazetteer is imported into: ``…/graph/import/gazetteer-NAME``."""
+    from ..namespaces import LZG
+
+    return f"{LZG}import/gazetteer-{name.replace(':', '-').lower()}"
+
+
 def gazetteer_store(name: str) -> ox.Store:
     """A gazetteer source in an in-memory store."""
     store = ox.Store()
