@@ -113,22 +113,22 @@ class _Profile:
         self.label_grams = grams
 
     @property
-    def index_keys(self) -> set[str]:
-        """Every key the entity is filed under in an index."""
-        out = set(self.exact_keys)
+    def grams(self) -> set[str]:
+        """Every n-gram of the entity's names."""
+        out: set[str] = set()
         for g in self.label_grams:
             out |= g
         return out
 
 
-def _grams(text: str) -> set[str]:
+def _grams(text: str) -> frozenset[str]:
     """Character bigrams of Chinese text, trigrams of Latin text (a short text stands for itself)."""
     if not text:
-        return set()
+        return frozenset()
     n = 2 if not text.isascii() else LATIN_GRAM
     if len(text) <= n:
-        return {"g:" + text}
-    return {"g:" + text[i:i + n] for i in range(len(text) - n + 1)}
+        return frozenset((text,))
+    return frozenset([text[i:i + n] for i in range(len(text) - n + 1)])
 
 
 def _fuzzy(pa: "_Profile", pb: "_Profile") -> float:
@@ -197,11 +197,17 @@ class Matcher:
         self.entities = list(entities)
         self._profiles = [_Profile(e) for e in self.entities]
         self._names = [_short_names(e) for e in self.entities]
-        index: dict[str, list[int]] = defaultdict(list)
+        exact: dict[str, list[int]] = defaultdict(list)
+        grams: dict[str, list[int]] = defaultdict(list)
         for i, prof in enumerate(self._profiles):
-            for key in prof.index_keys:
-                index[key].append(i)
-        self._index = dict(index)
+            for key in prof.exact_keys:
+                exact[key].append(i)
+            for gram in prof.grams:
+                grams[gram].append(i)
+        # Too common to select anything: skipped when a query shares them.
+        self._exact = {k: v for k, v in exact.items() if len(v) <= MAX_POSTING}
+        self._grams = {k: v for k, v in grams.items() if len(v) <= MAX_POSTING}
+        self._gram_set = frozenset(self._grams)
 
     # ------------------------------------------------------------------ candidates
 
@@ -209,20 +215,18 @@ class Matcher:
         """Indexed entities sharing an exact key (name, code, IRI), or at least ``GRAM_SHARE`` of
         the n-grams of one of the query's names; at most ``MAX_CANDIDATES``, most keys first."""
         hits: dict[int, int] = defaultdict(int)
-        index = self._index
         for key in prof.exact_keys:
-            posting = index.get(key)
-            if posting and len(posting) <= MAX_POSTING:
-                for i in posting:
-                    hits[i] += 100
+            for i in self._exact.get(key, ()):
+                hits[i] += 100
         for grams in prof.label_grams:
-            counts: dict[int, int] = defaultdict(int)
-            for gram in grams:
-                posting = index.get(gram)
-                if posting and len(posting) <= MAX_POSTING:
-                    for i in posting:
-                        counts[i] += 1
             need = max(1, int(GRAM_SHARE * len(grams) + 0.999))
+            present = grams & self._gram_set
+            if len(present) < need:
+                continue
+            counts: dict[int, int] = defaultdict(int)
+            for gram in present:
+                for i in self._grams[gram]:
+                    counts[i] += 1
             for i, n in counts.items():
                 if n >= need:
                     hits[i] += n
@@ -409,34 +413,44 @@ def _structure(found: list[Candidate], local: list[Entity], external: list[Entit
             cand.evidence = cand.evidence + ("parts linked",)
 
 
+def strength(cand: Candidate) -> float:
+    """How much the evidence outweighs names alone: the same IRI 0.2, a shared code 0.1."""
+    if "same IRI" in cand.evidence:
+        return 0.2
+    if any(e.startswith(("same code", "same identifier")) for e in cand.evidence):
+        return 0.1
+    return 0.0
+
+
 def decide(found: list[Candidate], *, exact: float = EXACT_THRESHOLD,
            margin: float = MARGIN) -> list[Candidate]:
-    """Greedy one-to-one assignment, best first; exact only for a clear winner, else close."""
-    found.sort(key=lambda c: (-c.score, c.local.iri, c.external.iri))
-    best_local: dict[str, list[float]] = defaultdict(list)
-    best_external: dict[str, list[float]] = defaultdict(list)
+    """Greedy one-to-one assignment, strongest first; exact only for a clear winner, else close.
+
+    Pairs are ranked by score plus :func:`strength` (a shared code beats a namesake of the same
+    score). A pair at or above ``exact`` whose entities are both free becomes exact when no other
+    candidate of either entity, among those whose other side is still free, ranks within
+    ``margin`` of it."""
+    rank = {id(c): c.score + strength(c) for c in found}
+    found.sort(key=lambda c: (-rank[id(c)], c.local.iri, c.external.iri))
+    by_local: dict[str, list[Candidate]] = defaultdict(list)
+    by_external: dict[str, list[Candidate]] = defaultdict(list)
     for cand in found:
-        best_local[cand.local.iri].append(cand.score)
-        best_external[cand.external.iri].append(cand.score)
+        cand.decision = "close"
+        by_local[cand.local.iri].append(cand)
+        by_external[cand.external.iri].append(cand)
     taken_local: set[str] = set()
     taken_external: set[str] = set()
     for cand in found:
-        cand.decision = "close"
         if cand.score < exact or cand.local.iri in taken_local or cand.external.iri in taken_external:
             continue
-        rivals = _runner_up(best_local[cand.local.iri], cand.score) + \
-            _runner_up(best_external[cand.external.iri], cand.score)
-        if any(r > cand.score - margin for r in rivals):
+        rivals = [rank[id(o)] for o in by_local[cand.local.iri]
+                  if o is not cand and o.external.iri not in taken_external]
+        rivals += [rank[id(o)] for o in by_external[cand.external.iri]
+                   if o is not cand and o.local.iri not in taken_local]
+        if any(r > rank[id(cand)] - margin for r in rivals):
             cand.evidence = cand.evidence + ("no clear winner",)
             continue
         cand.decision = "exact"
         taken_local.add(cand.local.iri)
         taken_external.add(cand.external.iri)
     return found
-
-
-def _runner_up(scores: list[float], score: float) -> list[float]:
-    """The best score of the list other than one occurrence of ``score`` (sorted descending)."""
-    rest = list(scores)
-    rest.remove(score)
-    return rest[:1]

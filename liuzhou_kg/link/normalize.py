@@ -41,13 +41,27 @@ _NUMBER = re.compile(r"\d+")
 
 @dataclass(frozen=True)
 class Rules:
+    """The word lists, filed by last (suffixes) or first (prefixes) character for quick look-up."""
+
     legal_forms: tuple[tuple[str, str], ...]   # (suffix, form), longest first
     admin_suffixes: tuple[str, ...]           # longest first
     place_prefixes: tuple[str, ...]           # longest first
+    legal_by_last: dict = field(default_factory=dict, compare=False)
+    admin_by_last: dict = field(default_factory=dict, compare=False)
+    places_by_first: dict = field(default_factory=dict, compare=False)
+
+
+def _file(words, position: int) -> dict:
+    filed: dict = {}
+    for word in words:
+        text = word[0] if isinstance(word, tuple) else word
+        filed.setdefault(text[position], []).append(word)
+    return filed
 
 
 @lru_cache(maxsize=None)
 def rules() -> Rules:
+    """The normaliser's word lists from ``graph/mappings/link-normalize.yaml``."""
     data = yaml.safe_load(NORMALIZE_RULES.read_text(encoding="utf-8"))
     forms = []
     for form, suffixes in data["legal_forms"].items():
@@ -55,7 +69,8 @@ def rules() -> Rules:
     forms.sort(key=lambda pair: -len(pair[0]))
     admin = sorted({_fold(s) for s in data["admin_suffixes"]}, key=len, reverse=True)
     places = sorted({_fold(s) for s in data["place_prefixes"]}, key=len, reverse=True)
-    return Rules(tuple(forms), tuple(admin), tuple(places))
+    return Rules(tuple(forms), tuple(admin), tuple(places), _file(forms, -1), _file(admin, -1),
+                 _file(places, 0))
 
 
 @lru_cache(maxsize=1)
@@ -109,9 +124,9 @@ class LabelKeys:
 def _strip_legal(text: str, r: Rules) -> tuple[str, str | None]:
     form = None
     changed = True
-    while changed:
+    while changed and text:
         changed = False
-        for suffix, kind in r.legal_forms:
+        for suffix, kind in r.legal_by_last.get(text[-1], ()):
             if text.endswith(suffix) and len(text) > len(suffix):
                 text = text[: -len(suffix)]
                 # The strongest form wins: a "listed" suffix beats a generic "company" one.
@@ -124,14 +139,14 @@ def _strip_legal(text: str, r: Rules) -> tuple[str, str | None]:
 
 def _strip_places(text: str, r: Rules) -> str:
     """Administrative suffix first (柳州市 → 柳州), then leading region names (广西柳工 → 柳工)."""
-    for suffix in r.admin_suffixes:
+    for suffix in r.admin_by_last.get(text[-1:], ()):
         if text.endswith(suffix) and len(text) > len(suffix):
             text = text[: -len(suffix)]
             break
     changed = True
-    while changed:
+    while changed and text:
         changed = False
-        for prefix in r.place_prefixes:
+        for prefix in r.places_by_first.get(text[0], ()):
             rest = text[len(prefix):]
             if text.startswith(prefix) and len(rest) >= 2 and rest not in r.admin_suffixes:
                 text = rest
