@@ -170,8 +170,10 @@ def load_vocabulary(path: Path) -> Vocabulary:
             compatible={frozenset((a, b)): float(f) for a, b, f in data["compatible"]},
             unknown=float(data["unknown"]),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise InputError([Problem(path, None, f"bad link vocabulary: {err!r}")]) from err
+    except KeyError as err:
+        raise InputError([Problem(path, None, f"the link vocabulary lacks the key {err.args[0]!r}")]) from err
+    except (TypeError, ValueError, AttributeError) as err:
+        raise InputError([Problem(path, None, f"bad link vocabulary: {err}")]) from err
 
 
 @lru_cache(maxsize=None)
