@@ -149,12 +149,12 @@ def _fuzzy(pa: "_Profile", pb: "_Profile") -> float:
 
 
 def label_similarity(pa: _Profile, pb: _Profile) -> float:
-    """1.0 same full name, 0.97 same without legal form, 0.93 same short name, 0.9 same pinyin,
+    """1.0 same full name, 0.94 same without legal form, 0.93 same short name, 0.9 same pinyin,
     else 0.85 × the similarity of the short names (0 when their numbers differ)."""
     if pa.full & pb.full:
         return 1.0
     if pa.core & pb.core:
-        return 0.97
+        return 0.94
     if pa.short & pb.short:
         return 0.93
     if pa.pinyin & pb.pinyin:
@@ -235,8 +235,11 @@ class Matcher:
         return list(hits)
 
     def score(self, i: int, other: Entity, prof: _Profile | None = None,
-              other_names: set[str] | None = None) -> Candidate | None:
-        """The candidate (indexed entity ``i``, ``other``), or None when nothing supports it."""
+              other_names: set[str] | None = None, untyped_query: bool = False) -> Candidate | None:
+        """The candidate (indexed entity ``i``, ``other``), or None when nothing supports it.
+
+        ``untyped_query``: ``other`` is a query that names no type, so type is no evidence either
+        way (factor 1), unlike an entity of a dataset that has no known type (``unknown``)."""
         local, lp = self.entities[i], self._profiles[i]
         prof = prof or _Profile(other)
         other_names = _short_names(other) if other_names is None else other_names
@@ -259,7 +262,8 @@ class Matcher:
                        or (_placelike(local, other, vocab) and (self._names[i] & other.near
                                                                 or other_names & local.near)))
 
-        factor = type_factor(local.category, other.category, vocab)
+        factor = (1.0 if untyped_query and other.category is None
+                  else type_factor(local.category, other.category, vocab))
         lab = label_similarity(lp, prof)
         if not (identity or known_shared):
             if factor == 0.0 or lab == 0.0:
@@ -295,13 +299,14 @@ class Matcher:
         return Candidate(local, other, max(0.0, min(1.0, score)), lab, factor, context,
                          evidence=tuple(evidence))
 
-    def candidates_for(self, other: Entity, *, close: float = CLOSE_THRESHOLD) -> list[Candidate]:
+    def candidates_for(self, other: Entity, *, close: float = CLOSE_THRESHOLD,
+                       untyped_query: bool = False) -> list[Candidate]:
         """The indexed entities that may be ``other``, scored, best first, at or above ``close``."""
         prof = _Profile(other)
         names = _short_names(other)
         found = []
         for i in self._candidate_ids(prof):
-            cand = self.score(i, other, prof, names)
+            cand = self.score(i, other, prof, names, untyped_query)
             if cand is not None and cand.score >= close:
                 found.append(cand)
         found.sort(key=lambda c: (-c.score, c.local.iri))
@@ -383,7 +388,7 @@ class Matcher:
         query = self.query_entity(names, properties=properties, category=category)
         if not query.labels and not query.codes:
             return []
-        found = [c for c in self.candidates_for(query, close=floor)
+        found = [c for c in self.candidates_for(query, close=floor, untyped_query=not wanted)
                  if not wanted or wanted & c.local.types]
         answers = []
         for n, cand in enumerate(found[:max(0, limit)]):
