@@ -99,13 +99,13 @@ class _Profile:
         self.pinyin = {k.pinyin for k in labels if len(k.pinyin) >= 4}
         self.fuzzy = labels[:FUZZY_LABELS]
         keys: set[str] = set()
-        grams: list[frozenset[str]] = []
+        texts: dict[str, None] = {}
         for k in labels:
-            keys |= {"k:" + x for x in k.keys()}
-            for text in {k.short, k.pinyin}:
-                g = _grams(text)
-                if g and g not in grams:
-                    grams.append(g)
+            keys.update(("k:" + k.full, "k:" + k.core, "k:" + k.short, "k:" + k.pinyin))
+            texts[k.short] = None
+            texts[k.pinyin] = None
+        keys.discard("k:")
+        grams = [g for g in map(_grams, texts) if g]
         keys |= {f"c:{s}:{v}" for s, v in entity.codes if s}
         keys |= {f"v:{v}" for _, v in entity.codes}
         keys |= {"i:" + iri for iri in entity.same_as}

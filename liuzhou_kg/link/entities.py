@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -77,7 +77,7 @@ class Vocabulary:
     compatible: dict[frozenset[str], float]
     unknown: float
 
-    @property
+    @cached_property
     def label_properties(self) -> dict[str, str]:
         """Each label property → its kind ("preferred" or "alternate"); preferred wins."""
         out: dict[str, str] = {}
@@ -88,7 +88,7 @@ class Vocabulary:
                         out[prop] = kind
         return out
 
-    @property
+    @cached_property
     def identifier_properties(self) -> dict[str, tuple[str, ...]]:
         """Each identifier property → the schemes tried on its untyped values."""
         out: dict[str, tuple[str, ...]] = {}
@@ -397,8 +397,19 @@ def entities(store: ox.Store, *, namespace: str | None = None, ontology: ox.Stor
                 countries.add(q.object.value)
     closure = superclasses(store, ontology)
 
+    by_types: dict[frozenset[str], tuple[frozenset[str], str | None]] = {}
+
+    def typing(iri: str) -> tuple[frozenset[str], str | None]:
+        """The classes of ``iri`` with their superclasses, and their category (once per set)."""
+        key = frozenset(types.get(iri, ()))
+        found = by_types.get(key)
+        if found is None:
+            expanded = frozenset(_expand(set(key), closure))
+            found = by_types[key] = (expanded, category_of(set(key), closure, vocab))
+        return found
+
     def category(iri: str) -> str | None:
-        found = category_of(types[iri], closure, vocab)
+        found = typing(iri)[1]
         if iri in countries and found in (None, "place"):
             return "country"  # what gn:parentCountry points to is a country, whatever its type
         if found is None or found in vocab.weak_categories:
@@ -421,46 +432,65 @@ def entities(store: ox.Store, *, namespace: str | None = None, ontology: ox.Stor
             keys_cache[iri] = keys
         return keys_cache[iri]
 
-    def all_codes(iri: str) -> set[Code]:
-        out = set(codes.get(iri, ())) | iri_codes(iri, vocab)
-        for other in same.get(iri, ()):
-            out |= iri_codes(other, vocab)
-        return out
+    codes_cache: dict[str, frozenset[Code]] = {}
+
+    def all_codes(iri: str) -> frozenset[Code]:
+        found = codes_cache.get(iri)
+        if found is None:
+            out = set(codes.get(iri, ())) | iri_codes(iri, vocab)
+            for other in same.get(iri, ()):
+                out |= iri_codes(other, vocab)
+            found = codes_cache[iri] = frozenset(out)
+        return found
+
+    place_cache: dict[str, tuple[frozenset[str], bool]] = {}
+
+    def place_names(place: str) -> tuple[frozenset[str], bool]:
+        """The short names and pinyin of a place, and whether it is a country (computed once)."""
+        found = place_cache.get(place)
+        if found is None:
+            names = frozenset(x for k in keys_of(place) for x in (k.short, k.pinyin) if x)
+            found = place_cache[place] = (names, category(place) == "country")
+        return found
 
     result = []
+    empty: frozenset = frozenset()
     for iri in labels:
-        expanded = _expand(types[iri], closure)
+        expanded = typing(iri)[0]
         if expanded & vocab.exclude_types:
             continue
         context: set[str] = set()
         near: set[str] = set()
         ancestors: set[str] = set()
         ancestor_codes: set[Code] = set()
-        frontier, seen = set(parents.get(iri, ())), {iri}
+        frontier, seen = parents.get(iri, empty), {iri}
         for depth in range(CONTEXT_DEPTH):
             nxt: set[str] = set()
-            for place in frontier - seen:
+            for place in frontier:
+                if place in seen:
+                    continue
                 seen.add(place)
                 ancestors.add(place)
-                ancestors |= same.get(place, set())
+                ancestors |= same.get(place, empty)
                 ancestor_codes |= all_codes(place)
-                for k in keys_of(place):
-                    names = {x for x in (k.short, k.pinyin) if x}
-                    context |= names
-                    # A country is too coarse to place a thing: GeoNames gives every feature
-                    # its country directly, so a village in Guangdong would "agree" with Liuzhou.
-                    if depth == 0 and category(place) != "country":
-                        near |= names
-                nxt |= parents.get(place, set())
+                names, is_country = place_names(place)
+                context |= names
+                # A country is too coarse to place a thing: GeoNames gives every feature
+                # its country directly, so a village in Guangdong would "agree" with Liuzhou.
+                if depth == 0 and not is_country:
+                    near |= names
+                nxt |= parents.get(place, empty)
+            if not nxt:
+                break
             frontier = nxt
-        own_codes = all_codes(iri)
+        own_codes = set(all_codes(iri))
         for code in own_codes:
             ancestor_codes |= code_ancestors(code, vocab)
         result.append(Entity(
             iri, keys_of(iri), category(iri), context, near,
-            codes=own_codes, same_as={iri} | same.get(iri, set()),
+            codes=own_codes, same_as={iri} | same.get(iri, empty),
             parents=set(parents.get(iri, ())), ancestors=ancestors,
-            ancestor_codes=ancestor_codes, types=expanded, description=descriptions.get(iri, "")))
+            ancestor_codes=ancestor_codes, types=set(expanded), description=descriptions.get(iri, "")))
     return result
 
 
