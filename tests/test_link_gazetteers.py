@@ -192,3 +192,14 @@ def test_import_of_an_unknown_gazetteer_leaves_the_store_alone(tmp_path):
     assert proc.returncode == 2
     assert "unknown gazetteer" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "store").exists()
+
+
+def test_forked_workers_give_the_same_links(kg, linked, tmp_path, monkeypatch):
+    monkeypatch.setenv("LIUZHOU_KG_LINK_WORKERS", "2")
+    parallel = discover("gazetteer:iso3166", kg=kg, out_dir=tmp_path)
+    assert parallel.external_count == linked["iso3166"].external_count
+
+    def rows(result):
+        return sorted((c.local.iri, c.external.iri, c.decision, round(c.score, 6)) for c in result.candidates)
+
+    assert rows(parallel) == rows(linked["iso3166"])

@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from ..paths import DIST
 from ..namespaces import LZ
 from .entities import entities, read_dataset
 from .linkset import slug, write_outputs
-from .scoring import CLOSE_THRESHOLD, EXACT_THRESHOLD, Candidate, candidates
+from .engine import Matcher
+from .scoring import CLOSE_THRESHOLD, EXACT_THRESHOLD, Candidate
 
 RESOURCE_NAMESPACE = str(LZ)
 
@@ -66,15 +69,62 @@ def discover(dataset: str, *, query: str | None = None, kg: Path | None = None,
     local_store = load_kg(kg)
     external_store = read_dataset(dataset, query, timeout)
     local = graph_entities(local_store)
-    # The external dataset's classes are read against our ontology too (e.g. when it reuses lzo:).
-    external = [e for e in entities(external_store, ontology=local_store)
-                if not e.iri.startswith(RESOURCE_NAMESPACE)]
-    if not external:
+    matcher = Matcher(local)
+    workers = _workers(external_store)
+    if workers > 1:
+        global _SHARED
+        _SHARED = (matcher, external_store, local_store, close)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_shard, [(i, workers) for i in range(workers)])
+        finally:
+            _SHARED = None
+        external_count = sum(n for n, _ in parts)
+        found = [c for _, part in parts for c in part]
+    else:
+        external_count, found = _candidates(matcher, external_store, local_store, close, (0, 1))
+    if not external_count:
         raise InputError([Problem(dataset, None, "no labelled entity in the dataset (labels are "
                                                  "read from rdfs:label, skos:prefLabel, schema:name …)")])
-    found = candidates(local, external, close=close, exact=exact)
+    found = matcher.decide_all(found, exact=exact)
     name = slug(dataset if dataset.startswith(("http://", "https://", "gazetteer:"))
                 else Path(dataset).stem)
     out_dir = out_dir or DIST / "links" / name
     ttl, review = write_outputs(found, dataset, out_dir, exact=exact, close=close, name=name)
-    return Discovery(found, len(local), len(external), ttl, review)
+    return Discovery(found, len(local), external_count, ttl, review)
+
+
+# With LIUZHOU_KG_LINK_WORKERS=N (N > 1), a large dataset is read and scored by N forked
+# processes, each taking a part of the external entities (their names, codes and hierarchy are
+# the costly part); the one-to-one decisions are made on all candidates together, so the result
+# is the same. Off by default: on the shared machine it measured no faster (BENCHMARKS.md), and
+# forking a process that runs threads is best chosen knowingly.
+PARALLEL_FROM = 20_000  # triples in the external dataset
+_SHARED = None
+
+
+def _workers(store: ox.Store) -> int:
+    """How many processes to use: ``LIUZHOU_KG_LINK_WORKERS`` for a large dataset, else 1."""
+    env = os.environ.get("LIUZHOU_KG_LINK_WORKERS", "")
+    if not env.isdigit() or int(env) < 2 or len(store) < PARALLEL_FROM:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return int(env)
+
+
+def _candidates(matcher, store: ox.Store, ontology: ox.Store, close: float,
+                shard: tuple[int, int]) -> tuple[int, list]:
+    """The external entities of one shard (our own IRIs left out) and their candidates."""
+    # The external dataset's classes are read against our ontology too (e.g. when it reuses lzo:).
+    external = [e for e in entities(store, ontology=ontology, shard=shard)
+                if not e.iri.startswith(RESOURCE_NAMESPACE)]
+    found = []
+    for entity in external:
+        found.extend(matcher.candidates_for(entity, close=close))
+    return len(external), found
+
+
+def _shard(shard: tuple[int, int]) -> tuple[int, list]:
+    matcher, store, ontology, close = _SHARED
+    return _candidates(matcher, store, ontology, close, shard)

@@ -318,10 +318,14 @@ class Matcher:
              exact: float = EXACT_THRESHOLD, margin: float = MARGIN) -> list[Candidate]:
         """Every candidate pair at or above ``close``, decided one-to-one (see the module doc)."""
         found: list[Candidate] = []
-        others = list(others)
         for other in others:
             found.extend(self.candidates_for(other, close=close))
-        _structure(found, self.entities, others)
+        return self.decide_all(found, exact=exact, margin=margin)
+
+    def decide_all(self, found: list[Candidate], *, exact: float = EXACT_THRESHOLD,
+                   margin: float = MARGIN) -> list[Candidate]:
+        """Structure evidence across the candidates, then the one-to-one decisions."""
+        _structure(found)
         return decide(found, exact=exact, margin=margin)
 
     # ------------------------------------------------------------------ names
@@ -404,7 +408,7 @@ class Matcher:
         return seen.pop() if len(seen) == 1 else None
 
 
-def _structure(found: list[Candidate], local: list[Entity], external: list[Entity]) -> None:
+def _structure(found: list[Candidate]) -> None:
     """Hierarchy from the other end: when a part of each is linked by a code or the same IRI
     (广西 to CN-GX), a candidate pair of their parents (中国 to CN) gains ``STRUCTURE_BONUS``."""
     strong = [c for c in found if c.score >= CODE_FLOOR and any(

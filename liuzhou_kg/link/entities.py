@@ -8,6 +8,7 @@ counts as a name, a code, a type or a parent is declared in ``graph/mappings/lin
 from __future__ import annotations
 
 import re
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -346,8 +347,11 @@ def code_ancestors(code: Code, vocab: Vocabulary) -> set[Code]:
 
 
 def entities(store: ox.Store, *, namespace: str | None = None, ontology: ox.Store | None = None,
-             vocab: Vocabulary | None = None) -> list[Entity]:
-    """The named IRIs of ``store`` (optionally only those starting with ``namespace``)."""
+             vocab: Vocabulary | None = None, shard: tuple[int, int] = (0, 1)) -> list[Entity]:
+    """The named IRIs of ``store`` (optionally only those starting with ``namespace``).
+
+    ``shard=(i, n)`` keeps the i-th of n disjoint parts (by a hash of the IRI), so that n
+    processes can share the work on a large dataset."""
     vocab = vocab or vocabulary()
     labels: dict[str, list[str]] = defaultdict(list)
     label_props = vocab.label_properties
@@ -455,7 +459,10 @@ def entities(store: ox.Store, *, namespace: str | None = None, ontology: ox.Stor
 
     result = []
     empty: frozenset = frozenset()
+    part, parts = shard
     for iri in labels:
+        if parts > 1 and zlib.crc32(iri.encode("utf-8")) % parts != part:
+            continue
         expanded = typing(iri)[0]
         if expanded & vocab.exclude_types:
             continue
