@@ -7,7 +7,6 @@ that the engine generalises is in tests/test_link_gazetteers.py (data from packa
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest

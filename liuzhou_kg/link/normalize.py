@@ -190,10 +190,3 @@ def label_variants(label: str) -> list[str]:
         if text and text not in variants:
             variants.append(text)
     return variants
-
-
-def bigrams(text: str) -> set[str]:
-    """Character bigrams (a single character stands for itself)."""
-    if len(text) < 2:
-        return {text} if text else set()
-    return {text[i:i + 2] for i in range(len(text) - 1)}
