@@ -203,3 +203,19 @@ def test_forked_workers_give_the_same_links(kg, linked, tmp_path, monkeypatch):
         return sorted((c.local.iri, c.external.iri, c.decision, round(c.score, 6)) for c in result.candidates)
 
     assert rows(parallel) == rows(linked["iso3166"])
+
+
+def test_gazetteers_link_to_each_other_through_the_library():
+    """GB/T 2260 cities (placed in their province) against GeoNames cities (placed in their
+    country only): no common level to compare, so no place conflict; 柳州市 and 南宁市 find their
+    GeoNames cities by name and pinyin alone, 柳江区 and 柳城县 find nothing exact."""
+    from liuzhou_kg.link.engine import Matcher
+    from liuzhou_kg.link.entities import entities
+
+    matcher = Matcher(entities(gazetteer_store("geonames:CN")))
+    gb = {e.iri.rsplit("/", 1)[1]: e for e in entities(gazetteer_store("gbt2260"))}
+    found = matcher.link([gb[c] for c in ("450000", "450100", "450200", "450206", "450222")])
+    exact = {(c.external.iri.rsplit("/", 1)[1], c.local.iri) for c in found if c.decision == "exact"}
+    assert ("450200", "https://sws.geonames.org/1803300/") in exact
+    assert ("450100", "https://sws.geonames.org/1799869/") in exact
+    assert not {code for code, _ in exact} & {"450206", "450222"}

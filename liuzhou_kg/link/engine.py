@@ -279,8 +279,10 @@ class Matcher:
                 context, score = "agrees", score + CONTEXT_BONUS
             elif local.context & other.context and not (local.near and other.near):
                 context = "country agrees"
-            else:
+            elif bool(local.near) == bool(other.near):
+                # both placed below country level, or both by their country only, and apart
                 context, score = "conflicts", score - CONTEXT_PENALTY
+            # else: one is placed by its country only, the other below it: nothing to compare
         if identity:
             score = 1.0
             evidence.append("same IRI")
