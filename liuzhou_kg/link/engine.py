@@ -14,7 +14,7 @@ entities is too common to select anything and is skipped; at most ``MAX_CANDIDAT
 ones sharing most keys, are scored per query. Names are cut to 256 characters and an entity has at
 most 64 of them (``normalize.py``), so the work per entity is bounded.
 
-**Score** of a pair (all factors in ``scoring.py``'s docstring):
+**Score** of a pair (the factors are the constants below; docs/linking.md explains each):
 
     label similarity × type factor, ± place, then identifiers and hierarchy
 
@@ -22,11 +22,12 @@ most 64 of them (``normalize.py``), so the work per entity is bounded.
 - a shared code of a known scheme (GB/T 2260, ISO 3166-2, stock code …) → at least 0.9;
   a shared code of no known scheme → +0.2 (when the names agree at all);
 - two different codes of one scheme (that has ``conflicts``) → × 0.5;
-- one is part of the other (a code below the other's code, an IRI or name among its parents) → × 0.3.
+- one is part of the other (a code below the other's code, an IRI or name among its parents) → × 0.3;
+- parents of a pair linked by a code or IRI (中国 and CN, above 广西 and CN-GX) → +0.15.
 
-**Decisions**: pairs at or above ``exact`` are assigned one-to-one, best first, and become exact
-only when clear: no other candidate of either side scores within ``MARGIN``. The rest at or
-above ``close`` are left for review.
+**Decisions** (:func:`decide`): pairs at or above ``exact`` are assigned one-to-one, strongest
+first, and become exact only when clear: no other candidate of either side whose other entity is
+still free ranks within ``MARGIN``. The rest at or above ``close`` are left for review.
 """
 from __future__ import annotations
 
