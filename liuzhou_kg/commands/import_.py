@@ -24,7 +24,9 @@ def add_parser(subparsers) -> None:
                     "Waits for another writer (build, import, remove, push) up to "
                     "LIUZHOU_KG_LOCK_TIMEOUT seconds (default 600), then exits 2. Queries see the "
                     "union of graphs, or one graph through GRAPH.")
-    parser.add_argument("dataset", type=Path, help="RDF file (.ttl .nt .nq .trig .rdf .jsonld) or CSV")
+    parser.add_argument("dataset", type=Path, help="RDF file (.ttl .nt .nq .trig .rdf .jsonld), CSV, "
+                                                   "or gazetteer:geonames|geonames:CC|gbt2260|iso3166 "
+                                                   "(built from installed packages)")
     parser.add_argument("--graph", help="the named graph's IRI "
                                         "(default: https://w3id.org/liuzhou-kg/graph/import/<file name>)")
     parser.add_argument("--replace", action="store_true", help="replace the graph if it exists (atomic)")
@@ -62,6 +64,8 @@ def run_import(args) -> int:
 
     root = store_root(args.store)
     create = args.store is not None  # an explicit --store DIR may be new; dist/store comes from the build
+    if str(args.dataset).startswith("gazetteer:"):
+        return _import_gazetteer(args, root, create)
     if args.dataset.suffix.lower() == ".csv" or args.mapping is not None:
         if args.mapping is None:
             raise InputError([Problem(args.dataset, None, "a CSV needs --mapping FILE.yaml "
@@ -75,6 +79,25 @@ def run_import(args) -> int:
 
         result = import_rdf(root, args.dataset, graph_iri=args.graph, replace=args.replace,
                             license_iri=args.license_iri, progress=not args.no_progress, create=create)
+    verb = "replaced" if result.replaced else "imported"
+    print(f"{verb} <{result.graph}>: {result.triples} triples, licence <{result.license}>")
+    return 0
+
+
+def _import_gazetteer(args, root: Path, create: bool) -> int:
+    """``gazetteer:NAME``: build the gazetteer from its installed package, then import that file."""
+    import tempfile
+
+    from ..imports import import_rdf
+    from ..link.gazetteers import gazetteer_graph_iri, write_gazetteer
+
+    name = str(args.dataset).partition(":")[2]
+    with tempfile.TemporaryDirectory(prefix="liuzhou-kg-gazetteer-") as tmp:
+        path = Path(tmp) / f"{name.replace(':', '-')}.nt"
+        write_gazetteer(name, path)  # an unknown name or missing package: InputError, store untouched
+        result = import_rdf(root, path, graph_iri=args.graph or gazetteer_graph_iri(name),
+                            replace=args.replace, license_iri=args.license_iri,
+                            progress=not args.no_progress, create=create)
     verb = "replaced" if result.replaced else "imported"
     print(f"{verb} <{result.graph}>: {result.triples} triples, licence <{result.license}>")
     return 0

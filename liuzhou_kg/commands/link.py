@@ -14,13 +14,20 @@ def add_parser(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Examples:\n"
                "  liuzhou-kg link tests/fixtures/link/external.ttl --gold tests/fixtures/link/gold.csv\n"
-               "  liuzhou-kg link http://127.0.0.1:3030/geo/sparql --query guangxi.rq --exact 0.9",
-        description="Compare this graph's entities with DATASET's (an RDF file in any syntax, or a "
-                    "SPARQL endpoint URL with --query) by normalised labels (simplified/traditional "
-                    "Chinese, English, pinyin, legal suffixes, short names), type and place; write a "
-                    "linkset (skos:exactMatch above --exact, skos:closeMatch to review above "
-                    "--close) with its VoID description, and a review CSV with every score.")
-    parser.add_argument("dataset", help="RDF file, or SPARQL endpoint URL (needs --query)")
+               "  liuzhou-kg link gazetteer:gbt2260\n"
+               "  liuzhou-kg link gazetteer:geonames:CN --exact 0.9\n"
+               "  liuzhou-kg link http://127.0.0.1:3030/geo/sparql --query guangxi.rq",
+        description="Compare this graph's entities with DATASET's (an RDF file in any syntax, a "
+                    "SPARQL endpoint URL with --query, or a standard gazetteer built from an "
+                    "installed package: gazetteer:gbt2260, gazetteer:iso3166, gazetteer:geonames[:CC]) "
+                    "by names in any common vocabulary (simplified/traditional Chinese, English, "
+                    "pinyin, legal suffixes, short names), codes (GB/T 2260, ISO 3166, GeoNames, "
+                    "stock codes), hierarchy and type (graph/mappings/link-vocabulary.yaml); write a "
+                    "linkset (one-to-one skos:exactMatch for clear winners above --exact, "
+                    "skos:closeMatch to review above --close) with its VoID description, and a "
+                    "review CSV with every score and its evidence.")
+    parser.add_argument("dataset", help="RDF file, SPARQL endpoint URL (needs --query), or "
+                                        "gazetteer:NAME")
     parser.add_argument("--query", type=Path, help="CONSTRUCT query (.rq) to ask the endpoint")
     parser.add_argument("--kg", type=Path, default=None,
                         help="this graph as an RDF file (default: dist/liuzhou.trig)")
@@ -100,6 +107,7 @@ def _score(text: str) -> float:
 
 
 def read_gold(path: Path) -> set[tuple[str, str]]:
+    """Known (local, external) pairs from a CSV with the columns local,external."""
     if not path.is_file():
         raise InputError([Problem(path, None, "no such file")])
     with path.open(encoding="utf-8", newline="") as handle:
@@ -116,6 +124,7 @@ def read_gold(path: Path) -> set[tuple[str, str]]:
 
 
 def run(args) -> int:
+    """Run link discovery and print the counts (and precision/recall with --gold)."""
     from ..link.discover import discover
 
     query = None

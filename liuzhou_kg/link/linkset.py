@@ -24,7 +24,15 @@ from ..namespaces import LZ, LZO
 from ..fileio import atomic_write
 from .scoring import Candidate
 REVIEW_COLUMNS = ["local", "local_label", "external", "external_label", "score", "decision",
-                  "label_score", "type_factor", "place", "local_type", "external_type"]
+                  "label_score", "type_factor", "place", "local_type", "external_type", "evidence"]
+# A cell a spreadsheet would run as a formula (or that starts with a control character) gets a
+# leading apostrophe: names come from other people's datasets.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """``cell`` with a leading ' when a spreadsheet would read it as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
 def slug(text: str) -> str:
@@ -33,6 +41,11 @@ def slug(text: str) -> str:
 
 
 def source_iri(source: str) -> URIRef:
+    """The IRI naming a dataset: its URL, the gazetteer's IRI, or the file's ``file:`` IRI."""
+    if source.startswith("gazetteer:"):
+        from .gazetteers import GAZETTEER_BASE
+
+        return URIRef(GAZETTEER_BASE + source.partition(":")[2].replace(":", "-").lower())
     if source.startswith(("http://", "https://")):
         return URIRef(source)
     return URIRef(Path(source).resolve().as_uri())
@@ -72,13 +85,16 @@ def linkset_graph(found: list[Candidate], source: str, name: str, *, exact: floa
 
 
 def review_rows(found: list[Candidate]) -> list[dict[str, str]]:
-    return [{
+    """One row per candidate, every cell safe to open in a spreadsheet."""
+    rows = [{
         "local": c.local.iri, "local_label": " | ".join(k.label for k in c.local.labels),
         "external": c.external.iri, "external_label": " | ".join(k.label for k in c.external.labels),
         "score": f"{c.score:.3f}", "decision": c.decision, "label_score": f"{c.label_score:.3f}",
         "type_factor": f"{c.type_factor:.2f}", "place": c.context,
         "local_type": c.local.category or "", "external_type": c.external.category or "",
+        "evidence": "; ".join(c.evidence),
     } for c in found]
+    return [{key: neutralise(value) for key, value in row.items()} for row in rows]
 
 
 def write_outputs(found: list[Candidate], source: str, out_dir: Path, *, exact: float,

@@ -11,7 +11,11 @@ A label is reduced to comparable keys:
 
 It also extracts two features a name carries beside its core: the legal form (``group`` for 集团,
 ``listed`` for 股份有限公司 …) and the numbers in it (宝骏730 vs 宝骏510 differ by number).
-The word lists are in ``normalize.yaml`` beside this module's data in ``graph/mappings/``.
+The word lists are in ``graph/mappings/link-normalize.yaml``.
+
+Work per label is bounded: a label is cut to ``MAX_LABEL_LENGTH`` characters before anything else
+is done with it (a 1 MB "name" costs what a 256-character one does), and an entity contributes at
+most ``MAX_LABELS`` names.
 """
 from __future__ import annotations
 
@@ -26,20 +30,38 @@ from ..paths import GRAPH_DIR
 
 NORMALIZE_RULES = GRAPH_DIR / "mappings" / "link-normalize.yaml"
 
+MAX_LABEL_LENGTH = 256
+MAX_LABELS = 64
+
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_MARK_BEARING = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
 class Rules:
+    """The word lists, filed by last (suffixes) or first (prefixes) character for quick look-up."""
+
     legal_forms: tuple[tuple[str, str], ...]   # (suffix, form), longest first
     admin_suffixes: tuple[str, ...]           # longest first
     place_prefixes: tuple[str, ...]           # longest first
+    legal_by_last: dict = field(default_factory=dict, compare=False)
+    admin_by_last: dict = field(default_factory=dict, compare=False)
+    places_by_first: dict = field(default_factory=dict, compare=False)
+
+
+def _file(words, position: int) -> dict:
+    filed: dict = {}
+    for word in words:
+        text = word[0] if isinstance(word, tuple) else word
+        filed.setdefault(text[position], []).append(word)
+    return filed
 
 
 @lru_cache(maxsize=None)
 def rules() -> Rules:
+    """The normaliser's word lists from ``graph/mappings/link-normalize.yaml``."""
     data = yaml.safe_load(NORMALIZE_RULES.read_text(encoding="utf-8"))
     forms = []
     for form, suffixes in data["legal_forms"].items():
@@ -47,7 +69,8 @@ def rules() -> Rules:
     forms.sort(key=lambda pair: -len(pair[0]))
     admin = sorted({_fold(s) for s in data["admin_suffixes"]}, key=len, reverse=True)
     places = sorted({_fold(s) for s in data["place_prefixes"]}, key=len, reverse=True)
-    return Rules(tuple(forms), tuple(admin), tuple(places))
+    return Rules(tuple(forms), tuple(admin), tuple(places), _file(forms, -1), _file(admin, -1),
+                 _file(places, 0))
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +90,10 @@ def to_simplified(text: str) -> str:
 def _fold(text: str) -> str:
     """NFKC, simplified, lower case, '&' spelled out, punctuation and spaces removed."""
     text = unicodedata.normalize("NFKC", text)
+    if _MARK_BEARING.search(text):  # pinyin with tones, accented Latin: Liǔzhōu → Liuzhou
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if unicodedata.category(c) != "Mn")
+        text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text).lower().replace("&", "and")
     return _PUNCT.sub("", text)
 
@@ -97,9 +124,9 @@ class LabelKeys:
 def _strip_legal(text: str, r: Rules) -> tuple[str, str | None]:
     form = None
     changed = True
-    while changed:
+    while changed and text:
         changed = False
-        for suffix, kind in r.legal_forms:
+        for suffix, kind in r.legal_by_last.get(text[-1], ()):
             if text.endswith(suffix) and len(text) > len(suffix):
                 text = text[: -len(suffix)]
                 # The strongest form wins: a "listed" suffix beats a generic "company" one.
@@ -112,14 +139,14 @@ def _strip_legal(text: str, r: Rules) -> tuple[str, str | None]:
 
 def _strip_places(text: str, r: Rules) -> str:
     """Administrative suffix first (柳州市 → 柳州), then leading region names (广西柳工 → 柳工)."""
-    for suffix in r.admin_suffixes:
+    for suffix in r.admin_by_last.get(text[-1:], ()):
         if text.endswith(suffix) and len(text) > len(suffix):
             text = text[: -len(suffix)]
             break
     changed = True
-    while changed:
+    while changed and text:
         changed = False
-        for prefix in r.place_prefixes:
+        for prefix in r.places_by_first.get(text[0], ()):
             rest = text[len(prefix):]
             if text.startswith(prefix) and len(rest) >= 2 and rest not in r.admin_suffixes:
                 text = rest
@@ -129,7 +156,12 @@ def _strip_places(text: str, r: Rules) -> str:
 
 
 def label_keys(label: str) -> LabelKeys:
-    """The comparable keys of one label."""
+    """The comparable keys of one label (cut to ``MAX_LABEL_LENGTH`` characters first)."""
+    return _label_keys(label[:MAX_LABEL_LENGTH])
+
+
+@lru_cache(maxsize=200_000)
+def _label_keys(label: str) -> LabelKeys:
     r = rules()
     full = _fold(label)
     core, form = _strip_legal(full, r)
@@ -149,7 +181,8 @@ _PAREN = re.compile(r"\s*[(（]([^()（）]*)[)）]\s*")
 
 
 def label_variants(label: str) -> list[str]:
-    """The label, and for "Name (Other name)" also "Name" and "Other name"."""
+    """The label, and for "Name (Other name)" also "Name" and "Other name" (label cut first)."""
+    label = label[:MAX_LABEL_LENGTH]
     variants = [label]
     inner = [m.group(1).strip() for m in _PAREN.finditer(label)]
     outer = _PAREN.sub(" ", label).strip()
@@ -157,10 +190,3 @@ def label_variants(label: str) -> list[str]:
         if text and text not in variants:
             variants.append(text)
     return variants
-
-
-def bigrams(text: str) -> set[str]:
-    """Character bigrams (a single character stands for itself)."""
-    if len(text) < 2:
-        return {text} if text else set()
-    return {text[i:i + 2] for i in range(len(text) - 1)}

@@ -1,0 +1,468 @@
+"""The matching engine: an index over one side's entities, scored candidates, one-to-one links.
+
+One engine serves ``liuzhou-kg link`` (every entity of another dataset against this graph) and
+any client that asks for names (``Matcher.match``: a reconciliation service, a script):
+
+    >>> matcher = Matcher(entities(store, namespace=LZ))             # doctest: +SKIP
+    >>> matcher.match(["柳州"], type=LZO + "City", limit=3)            # doctest: +SKIP
+    [Match(iri='…/liuzhou', name='柳州', score=1.0, match=True, …)]
+
+**Candidates** come from an inverted index, never from all pairs: normalised names (full, without
+legal form, short name, pinyin), character bigrams of Chinese short names and trigrams of Latin
+ones, codes (scheme and value) and same-as IRIs. A key shared by more than ``MAX_POSTING``
+entities is too common to select anything and is skipped; at most ``MAX_CANDIDATES`` entities, the
+ones sharing most keys, are scored per query. Names are cut to 256 characters and an entity has at
+most 64 of them (``normalize.py``), so the work per entity is bounded.
+
+**Score** of a pair (the factors are the constants below; docs/linking.md explains each):
+
+    label similarity × type factor, ± place, then identifiers and hierarchy
+
+- the same IRI (or a shared ``owl:sameAs``/``skos:exactMatch`` target) → 1.0;
+- a shared code of a known scheme (GB/T 2260, ISO 3166-2, stock code …) → at least 0.9;
+  a shared code of no known scheme → +0.2 (when the names agree at all);
+- two different codes of one scheme (that has ``conflicts``) → × 0.5;
+- one is part of the other (a code below the other's code, an IRI or name among its parents) → × 0.3;
+- parents of a pair linked by a code or IRI (中国 and CN, above 广西 and CN-GX) → +0.15.
+
+**Decisions** (:func:`decide`): pairs at or above ``exact`` are assigned one-to-one, strongest
+first, and become exact only when clear: no other candidate of either side whose other entity is
+still free ranks within ``MARGIN``. The rest at or above ``close`` are left for review.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from rapidfuzz.fuzz import ratio
+from rapidfuzz.process import cdist
+
+from .entities import Code, Entity, Vocabulary, code_of, vocabulary
+from .normalize import LabelKeys, label_keys, label_variants
+
+EXACT_THRESHOLD = 0.85
+CLOSE_THRESHOLD = 0.6
+MARGIN = 0.05
+GROUP_PENALTY = 0.55
+CONTEXT_BONUS = 0.05
+CONTEXT_PENALTY = 0.2
+CODE_FLOOR = 0.9
+UNKNOWN_CODE_BONUS = 0.2
+CODE_CONFLICT = 0.5
+PART_OF = 0.3
+STRUCTURE_BONUS = 0.15
+MAX_POSTING = 5000
+MAX_CANDIDATES = 50
+FUZZY_LABELS = 8
+LATIN_GRAM = 3
+FUZZY_CUTOFF = 55.0  # below it, 0.85 × similarity cannot reach a candidate's score
+GRAM_SHARE = 0.5  # share of a name's n-grams another name must have to be scored
+
+
+@dataclass
+class Candidate:
+    """A scored pair: ``local`` is an indexed entity, ``external`` the one asked about."""
+
+    local: Entity
+    external: Entity
+    score: float
+    label_score: float
+    type_factor: float
+    context: str  # "agrees", "conflicts" or "unknown"
+    decision: str = "reject"  # "exact", "close" or "reject"
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass
+class Match:
+    """One answer of :meth:`Matcher.match`: an entity of the index, its score, why, and whether
+    it is the clear winner (``match``)."""
+
+    iri: str
+    name: str
+    score: float
+    match: bool
+    types: tuple[str, ...]
+    evidence: tuple[str, ...] = field(default=())
+
+
+class _Profile:
+    """The key sets of an entity, computed once."""
+
+    __slots__ = ("full", "core", "short", "pinyin", "fuzzy", "exact_keys", "label_grams")
+
+    def __init__(self, entity: Entity):
+        labels = entity.labels
+        self.full = {k.full for k in labels if k.full}
+        self.core = {k.core for k in labels if k.core}
+        self.short = {k.short for k in labels if len(k.short) >= 2}
+        self.pinyin = {k.pinyin for k in labels if len(k.pinyin) >= 4}
+        self.fuzzy = labels[:FUZZY_LABELS]
+        keys: set[str] = set()
+        texts: dict[str, None] = {}
+        for k in labels:
+            keys.update(("k:" + k.full, "k:" + k.core, "k:" + k.short, "k:" + k.pinyin))
+            texts[k.short] = None
+            texts[k.pinyin] = None
+        keys.discard("k:")
+        grams = [g for g in map(_grams, texts) if g]
+        keys |= {f"c:{s}:{v}" for s, v in entity.codes if s}
+        keys |= {f"v:{v}" for _, v in entity.codes}
+        keys |= {"i:" + iri for iri in entity.same_as}
+        self.exact_keys = keys
+        self.label_grams = grams
+
+    @property
+    def grams(self) -> set[str]:
+        """Every n-gram of the entity's names."""
+        out: set[str] = set()
+        for g in self.label_grams:
+            out |= g
+        return out
+
+
+def _grams(text: str) -> frozenset[str]:
+    """Character bigrams of Chinese text, trigrams of Latin text (a short text stands for itself)."""
+    if not text:
+        return frozenset()
+    n = 2 if not text.isascii() else LATIN_GRAM
+    if len(text) <= n:
+        return frozenset((text,))
+    return frozenset([text[i:i + n] for i in range(len(text) - n + 1)])
+
+
+def _fuzzy(pa: "_Profile", pb: "_Profile") -> float:
+    """0.85 × the best similarity of two short names (first ``FUZZY_LABELS`` of each side), 0 when
+    their numbers differ; below ``FUZZY_CUTOFF`` it counts as nothing."""
+    a_labels, b_labels = pa.fuzzy, pb.fuzzy
+    if not a_labels or not b_labels:
+        return 0.0
+    matrix = cdist([k.short for k in a_labels], [k.short for k in b_labels], scorer=ratio,
+                   score_cutoff=FUZZY_CUTOFF, workers=1)
+    best = 0.0
+    for i, j in zip(*matrix.nonzero()):
+        a, b = a_labels[i], b_labels[j]
+        if a.numbers != b.numbers and (a.numbers or b.numbers) and a.short != b.short:
+            continue
+        best = max(best, float(matrix[i, j]))
+    return 0.85 * best / 100.0
+
+
+def label_similarity(pa: _Profile, pb: _Profile) -> float:
+    """1.0 same full name, 0.94 same without legal form, 0.93 same short name, 0.9 same pinyin,
+    else 0.85 × the similarity of the short names (0 when their numbers differ)."""
+    if pa.full & pb.full:
+        return 1.0
+    if pa.core & pb.core:
+        return 0.94
+    if pa.short & pb.short:
+        return 0.93
+    if pa.pinyin & pb.pinyin:
+        return 0.9
+    return _fuzzy(pa, pb)
+
+
+def type_factor(a: str | None, b: str | None, vocab: Vocabulary) -> float:
+    """1.0 same category; the mapping's factor for a compatible pair; ``unknown`` when either is
+    unknown or weak; 0 for two known, incompatible categories."""
+    if a is None or b is None:
+        return vocab.unknown
+    if a == b:
+        return 1.0
+    if a in vocab.weak_categories or b in vocab.weak_categories:
+        return vocab.unknown
+    return vocab.compatible.get(frozenset((a, b)), 0.0)
+
+
+PLACE_CATEGORIES = frozenset({"region", "city", "district", "place"})
+
+
+def _placelike(a: Entity, b: Entity, vocab: Vocabulary) -> bool:
+    """Both are places below country level (or one is a code-list entry): a name among the other's
+    direct parents then means "part of it" (柳江区 in 柳州市). Organisations are left out: a
+    listed company shares its short name with the group it belongs to."""
+    kinds = {a.category, b.category} - vocab.weak_categories - {None}
+    return bool(kinds) and kinds <= PLACE_CATEGORIES
+
+
+def _short_names(entity: Entity) -> set[str]:
+    return {x for k in entity.labels for x in (k.short, k.pinyin) if x}
+
+
+class Matcher:
+    """An index over ``entities`` (usually this graph's) that scores other entities or names."""
+
+    def __init__(self, entities: Iterable[Entity], vocab: Vocabulary | None = None):
+        self.vocab = vocab or vocabulary()
+        self.entities = list(entities)
+        self._profiles = [_Profile(e) for e in self.entities]
+        self._names = [_short_names(e) for e in self.entities]
+        exact: dict[str, list[int]] = defaultdict(list)
+        grams: dict[str, list[int]] = defaultdict(list)
+        for i, prof in enumerate(self._profiles):
+            for key in prof.exact_keys:
+                exact[key].append(i)
+            for gram in prof.grams:
+                grams[gram].append(i)
+        # Too common to select anything: skipped when a query shares them.
+        self._exact = {k: v for k, v in exact.items() if len(v) <= MAX_POSTING}
+        self._grams = {k: v for k, v in grams.items() if len(v) <= MAX_POSTING}
+        self._gram_set = frozenset(self._grams)
+
+    # ------------------------------------------------------------------ candidates
+
+    def _candidate_ids(self, prof: _Profile) -> list[int]:
+        """Indexed entities sharing an exact key (name, code, IRI), or at least ``GRAM_SHARE`` of
+        the n-grams of one of the query's names; at most ``MAX_CANDIDATES``, most keys first."""
+        hits: dict[int, int] = defaultdict(int)
+        for key in prof.exact_keys:
+            for i in self._exact.get(key, ()):
+                hits[i] += 100
+        for grams in prof.label_grams:
+            need = max(1, int(GRAM_SHARE * len(grams) + 0.999))
+            present = grams & self._gram_set
+            if len(present) < need:
+                continue
+            counts: dict[int, int] = defaultdict(int)
+            for gram in present:
+                for i in self._grams[gram]:
+                    counts[i] += 1
+            for i, n in counts.items():
+                if n >= need:
+                    hits[i] += n
+        if len(hits) > MAX_CANDIDATES:
+            return sorted(hits, key=lambda i: (-hits[i], i))[:MAX_CANDIDATES]
+        return list(hits)
+
+    def score(self, i: int, other: Entity, prof: _Profile | None = None,
+              other_names: set[str] | None = None, untyped_query: bool = False) -> Candidate | None:
+        """The candidate (indexed entity ``i``, ``other``), or None when nothing supports it.
+
+        ``untyped_query``: ``other`` is a query that names no type, so type is no evidence either
+        way (factor 1), unlike an entity of a dataset that has no known type (``unknown``)."""
+        local, lp = self.entities[i], self._profiles[i]
+        prof = prof or _Profile(other)
+        other_names = _short_names(other) if other_names is None else other_names
+        vocab = self.vocab
+        evidence: list[str] = []
+        identity = bool(local.same_as & other.same_as)
+        shared = local.codes & other.codes
+        known_shared = {c for c in shared if c[0]}
+        local_values = {v for _, v in local.codes}
+        unknown_shared = {c for c in other.codes if c[0] is None and c[1] in local_values}
+        conflicts = set()
+        for scheme in {s for s, _ in local.codes} & {s for s, _ in other.codes}:
+            spec = vocab.schemes.get(scheme or "")
+            if spec is None or not spec.conflicts:
+                continue
+            if not {c for c in shared if c[0] == scheme}:
+                conflicts.add(scheme)
+        part_of = bool(local.codes & other.ancestor_codes or other.codes & local.ancestor_codes
+                       or local.same_as & other.ancestors or other.same_as & local.ancestors
+                       or (_placelike(local, other, vocab) and (self._names[i] & other.near
+                                                                or other_names & local.near)))
+
+        factor = (1.0 if untyped_query and other.category is None
+                  else type_factor(local.category, other.category, vocab))
+        lab = label_similarity(lp, prof)
+        if not (identity or known_shared):
+            if factor == 0.0 or lab == 0.0:
+                return None
+        score = lab * (factor if factor else vocab.unknown)
+        forms = {local.legal_form, other.legal_form}
+        if "group" in forms and forms & {"listed", "company"}:
+            score *= GROUP_PENALTY
+            evidence.append("group vs company")
+        context = "unknown"
+        if local.context and other.context:
+            if (local.near & other.context) or (other.near & local.context):
+                context, score = "agrees", score + CONTEXT_BONUS
+            elif local.context & other.context and not (local.near and other.near):
+                context = "country agrees"
+            elif bool(local.near) == bool(other.near):
+                # both placed below country level, or both by their country only, and apart
+                context, score = "conflicts", score - CONTEXT_PENALTY
+            # else: one is placed by its country only, the other below it: nothing to compare
+        if identity:
+            score = 1.0
+            evidence.append("same IRI")
+        elif known_shared:
+            score = max(score, CODE_FLOOR) + (1 - CODE_FLOOR) * lab
+            evidence.append("same code " + ",".join(sorted(f"{s}:{v}" for s, v in known_shared)))
+        elif unknown_shared and lab >= 0.5:
+            score += UNKNOWN_CODE_BONUS
+            evidence.append("same identifier " + ",".join(sorted(v for _, v in unknown_shared)))
+        if conflicts and not identity:
+            score *= CODE_CONFLICT
+            evidence.append("different " + ",".join(sorted(conflicts)) + " code")
+        if part_of and not identity:
+            score *= PART_OF
+            evidence.append("one is part of the other")
+        return Candidate(local, other, max(0.0, min(1.0, score)), lab, factor, context,
+                         evidence=tuple(evidence))
+
+    def candidates_for(self, other: Entity, *, close: float = CLOSE_THRESHOLD,
+                       untyped_query: bool = False) -> list[Candidate]:
+        """The indexed entities that may be ``other``, scored, best first, at or above ``close``."""
+        prof = _Profile(other)
+        names = _short_names(other)
+        found = []
+        for i in self._candidate_ids(prof):
+            cand = self.score(i, other, prof, names, untyped_query)
+            if cand is not None and cand.score >= close:
+                found.append(cand)
+        found.sort(key=lambda c: (-c.score, c.local.iri))
+        return found
+
+    # ------------------------------------------------------------------ linking
+
+    def link(self, others: Iterable[Entity], *, close: float = CLOSE_THRESHOLD,
+             exact: float = EXACT_THRESHOLD, margin: float = MARGIN) -> list[Candidate]:
+        """Every candidate pair at or above ``close``, decided one-to-one (see the module doc)."""
+        found: list[Candidate] = []
+        for other in others:
+            found.extend(self.candidates_for(other, close=close))
+        return self.decide_all(found, exact=exact, margin=margin)
+
+    def decide_all(self, found: list[Candidate], *, exact: float = EXACT_THRESHOLD,
+                   margin: float = MARGIN) -> list[Candidate]:
+        """Structure evidence across the candidates, then the one-to-one decisions."""
+        _structure(found)
+        return decide(found, exact=exact, margin=margin)
+
+    # ------------------------------------------------------------------ names
+
+    def query_entity(self, names: Iterable[str], *, properties: Mapping[str, object] | None = None,
+                     category: str | None = None) -> Entity:
+        """An entity standing for a query: its names, and codes or parents from ``properties``.
+
+        ``properties`` maps a property (an IRI of the mapping, or any key) to a value or a list of
+        values. A value that reads as a code (by the property, else by its form) is a code; any
+        other value is taken as the name of a place or organisation the thing is in or part of.
+        """
+        keys: list[LabelKeys] = []
+        for name in names:
+            if not isinstance(name, str) or not name.strip():
+                continue
+            for variant in label_variants(name):
+                if len(keys) < 64:
+                    keys.append(label_keys(variant))
+        codes: set[Code] = set()
+        near: set[str] = set()
+        guessing = tuple(self.vocab.schemes)
+        for prop, values in (properties or {}).items():
+            for value in values if isinstance(values, (list, tuple, set)) else [values]:
+                text = str(value).strip()
+                if not text:
+                    continue
+                code = code_of(text, None, prop, self.vocab)
+                if code is not None and code[0] is None:
+                    for scheme in guessing:
+                        normalised = self.vocab.schemes[scheme].normalize(text)
+                        if normalised:
+                            code = (scheme, normalised)
+                            break
+                if code is not None and (code[0] or any(ch.isdigit() for ch in text)):
+                    codes.add(code)
+                else:
+                    k = label_keys(text)
+                    near |= {x for x in (k.short, k.pinyin) if x}
+        return Entity("urn:liuzhou-kg:query", keys, category, set(near), set(near), codes=codes,
+                      same_as=set())
+
+    def match(self, names: str | Iterable[str], type: str | Iterable[str] | None = None,
+              properties: Mapping[str, object] | None = None, limit: int = 5,
+              exact: float = EXACT_THRESHOLD, margin: float = MARGIN,
+              floor: float = 0.3) -> list[Match]:
+        """The indexed entities best matching ``names``, scored, best first.
+
+        ``type`` (class IRIs) keeps only entities of that class or a subclass of it; the category
+        of the type also counts as type evidence. ``properties`` adds codes and parents (see
+        :meth:`query_entity`). ``match`` is true for at most one answer: the first, when it scores
+        at least ``exact`` and the next one is more than ``margin`` below.
+        """
+        if isinstance(names, str):
+            names = [names]
+        wanted = {type} if isinstance(type, str) else set(type or ())
+        category = None
+        for name, members in self.vocab.categories:
+            if wanted & members:
+                category = name
+                break
+        if category is None and wanted:
+            category = self._category_of_class(wanted)
+        query = self.query_entity(names, properties=properties, category=category)
+        if not query.labels and not query.codes:
+            return []
+        found = [c for c in self.candidates_for(query, close=floor, untyped_query=not wanted)
+                 if not wanted or wanted & c.local.types]
+        answers = []
+        for n, cand in enumerate(found[:max(0, limit)]):
+            clear = (n == 0 and cand.score >= exact
+                     and (len(found) == 1 or found[1].score < cand.score - margin))
+            answers.append(Match(cand.local.iri, cand.local.name, round(cand.score, 4), clear,
+                                 tuple(sorted(cand.local.types)), cand.evidence))
+        return answers
+
+    def _category_of_class(self, classes: set[str]) -> str | None:
+        """The category of the indexed entities typed with one of ``classes`` (all the same)."""
+        seen = {e.category for e in self.entities if e.types & classes}
+        return seen.pop() if len(seen) == 1 else None
+
+
+def _structure(found: list[Candidate]) -> None:
+    """Hierarchy from the other end: when a part of each is linked by a code or the same IRI
+    (广西 to CN-GX), a candidate pair of their parents (中国 to CN) gains ``STRUCTURE_BONUS``."""
+    strong = [c for c in found if c.score >= CODE_FLOOR and any(
+        e.startswith(("same code", "same IRI")) for e in c.evidence)]
+    if not strong:
+        return
+    pairs = {(lp, ep) for c in strong for lp in c.local.parents for ep in c.external.parents}
+    for cand in found:
+        if (cand.local.iri, cand.external.iri) in pairs and "one is part of the other" not in cand.evidence:
+            cand.score = min(1.0, cand.score + STRUCTURE_BONUS)
+            cand.evidence = cand.evidence + ("parts linked",)
+
+
+def strength(cand: Candidate) -> float:
+    """How much the evidence outweighs names alone: the same IRI 0.2, a shared code 0.1."""
+    if "same IRI" in cand.evidence:
+        return 0.2
+    if any(e.startswith(("same code", "same identifier")) for e in cand.evidence):
+        return 0.1
+    return 0.0
+
+
+def decide(found: list[Candidate], *, exact: float = EXACT_THRESHOLD,
+           margin: float = MARGIN) -> list[Candidate]:
+    """Greedy one-to-one assignment, strongest first; exact only for a clear winner, else close.
+
+    Pairs are ranked by score plus :func:`strength` (a shared code beats a namesake of the same
+    score). A pair at or above ``exact`` whose entities are both free becomes exact when no other
+    candidate of either entity, among those whose other side is still free, ranks within
+    ``margin`` of it."""
+    rank = {id(c): c.score + strength(c) for c in found}
+    found.sort(key=lambda c: (-rank[id(c)], c.local.iri, c.external.iri))
+    by_local: dict[str, list[Candidate]] = defaultdict(list)
+    by_external: dict[str, list[Candidate]] = defaultdict(list)
+    for cand in found:
+        cand.decision = "close"
+        by_local[cand.local.iri].append(cand)
+        by_external[cand.external.iri].append(cand)
+    taken_local: set[str] = set()
+    taken_external: set[str] = set()
+    for cand in found:
+        if cand.score < exact or cand.local.iri in taken_local or cand.external.iri in taken_external:
+            continue
+        rivals = [rank[id(o)] for o in by_local[cand.local.iri]
+                  if o is not cand and o.external.iri not in taken_external]
+        rivals += [rank[id(o)] for o in by_external[cand.external.iri]
+                   if o is not cand and o.local.iri not in taken_local]
+        if any(r > rank[id(cand)] - margin for r in rivals):
+            cand.evidence = cand.evidence + ("no clear winner",)
+            continue
+        cand.decision = "exact"
+        taken_local.add(cand.local.iri)
+        taken_external.add(cand.external.iri)
+    return found
