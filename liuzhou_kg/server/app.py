@@ -25,7 +25,6 @@ from ..sparql.errors import QueryError
 from ..sparql.execute import DEFAULT_MAX_RESULT_BYTES, QueryRequest, graph_names
 from ..sparql.formats import (BY_NAME, FORMAT_PARAM_ALIASES, GRAPH_FORMATS, RESULT_FORMATS,
                               Format, negotiate)
-from ..sparql.guard import check_query
 from ..sparql.workers import DEFAULT_TIMEOUT, StoreSpec, WorkerPool
 from . import pages, protocol
 
@@ -105,9 +104,10 @@ def create_app(settings: Settings) -> Starlette:
             if request.method == "POST":
                 return error(400, "no query parameter in the request")
             return await service_description(request)
-        try:
-            info = check_query(parsed.query, state["graphs"], parsed.default_graph_uris,
-                               parsed.named_graph_uris)
+        try:  # the policy runs in a worker, off the event loop and under the time limit
+            info = await state["pool"].check(QueryRequest(
+                parsed.query, default_graph_uris=parsed.default_graph_uris,
+                named_graph_uris=parsed.named_graph_uris))
         except QueryError as err:
             return error(err.status, f"{err.title}: {err.message}")
         candidates = GRAPH_FORMATS if info.returns_graph else RESULT_FORMATS

@@ -1,7 +1,11 @@
 """Run one query on a pyoxigraph store and serialize its answer, within a result-size limit.
 
-This is the in-process step; :mod:`liuzhou_kg.sparql.workers` runs it in a worker process so the
-time limit can stop it for real.
+This is the one step every way of running SPARQL shares: the policy's verdict
+(:mod:`liuzhou_kg.sparql.policy`), the predeclared prefixes (one prologue, read by the policy's
+parser and the engine alike), the dataset options (``FROM`` honoured), the engine and the result
+limit. It runs inside a worker process (:mod:`liuzhou_kg.sparql.workers`) or, for the CLI, on a
+thread of the command's own process (:mod:`liuzhou_kg.sparql.runner`); both stop it at the time
+limit. Call it on a large stack (:func:`liuzhou_kg.sparql.policy.on_large_stack`).
 """
 from __future__ import annotations
 
@@ -12,10 +16,10 @@ import pyoxigraph
 from . import labels
 from .errors import QueryError, QueryFailed, QuerySyntaxError, ResultTooLarge, split_position
 from .formats import BY_NAME, formats_for
-from .guard import check_query
+from .policy import Policy, Verdict
 from .prefixes import prefixes, prologue, prologue_lines
 
-DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024
+from .limits import DEFAULT_MAX_RESULT_BYTES  # noqa: E402,F401  (re-exported)
 
 
 @dataclass
@@ -63,8 +67,7 @@ _graph_cache: dict[int, tuple[pyoxigraph.Store, frozenset[str]]] = {}
 
 
 def graph_names(store: pyoxigraph.Store) -> frozenset[str]:
-    """The named graphs of a store (cached per store object; stores here are never written).
-    A frozenset, so the guard's cache hashes it once."""
+    """The named graphs of a store (cached per store object; stores here are never written)."""
     key = id(store)
     if key not in _graph_cache:
         _graph_cache[key] = (store, frozenset(g.value for g in store.named_graphs()
@@ -88,19 +91,27 @@ def dataset_options(default_graph_uris, named_graph_uris, has_from: bool) -> dic
     return {"use_default_graph_as_union": True}
 
 
-def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
-    info = check_query(request.query, graph_names(store), request.default_graph_uris,
-                       request.named_graph_uris)
-    kind = "graph" if info.returns_graph else "results"
-    fmt = BY_NAME[request.format] if request.format else formats_for(kind)[0]
-    if fmt.kind != kind:
-        allowed = ", ".join(f.name for f in formats_for(kind))
-        raise QueryError(f"a {info.form} query cannot be written as {fmt.name}; "
-                               f"use one of: {allowed}")
+def check(store: pyoxigraph.Store, request: QueryRequest, policy: Policy,
+          need_form: bool = False) -> Verdict:
+    """The policy's verdict on ``request`` against this store's graphs (raises when refused)."""
+    return policy.check(request.query, graph_names(store), request.default_graph_uris,
+                        request.named_graph_uris, need_form)
+
+
+def execute(store: pyoxigraph.Store, request: QueryRequest, policy: Policy | None = None) -> Answer:
+    """Check ``request`` with ``policy`` (default: the public endpoint's), run it, serialize it."""
+    policy = policy if policy is not None else Policy.serve()
+    info = check(store, request, policy)
+    if info.form is not None:
+        _format_for(info.returns_graph, info.form, request.format)
     options = dataset_options(request.default_graph_uris, request.named_graph_uris,
-                              bool(info.from_graphs or info.from_named_graphs))
+                              info.has_dataset)
     try:
         result = store.query(prologue() + request.query, **options)
+        graph = isinstance(result, pyoxigraph.QueryTriples)
+        form = info.form or ("CONSTRUCT" if graph else
+                             "ASK" if isinstance(result, pyoxigraph.QueryBoolean) else "SELECT")
+        fmt = _format_for(graph, form, request.format)
         sink = _Limited(request.max_result_bytes)
         if (request.lang and isinstance(result, pyoxigraph.QuerySolutions)):
             variables = [v.value for v in result.variables]
@@ -108,7 +119,7 @@ def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
             body = labels.write_results(variables, labels.choose_language(rows, request.lang),
                                         fmt.name)
             sink.write(body)
-        elif isinstance(result, pyoxigraph.QueryTriples) and fmt.name == "turtle":
+        elif graph and fmt.name == "turtle":
             pyoxigraph.serialize(result, sink, fmt.oxigraph(), prefixes=prefixes())
         else:
             result.serialize(sink, fmt.oxigraph())
@@ -117,11 +128,23 @@ def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
         if line is not None:
             line = max(1, line - prologue_lines())
         raise QuerySyntaxError(message, line, column) from None
-    except (ResultTooLarge, QuerySyntaxError):
+    except QueryError:
+        raise
+    except MemoryError:
         raise
     except (OSError, RuntimeError, ValueError, TypeError) as err:
         raise QueryFailed(_safe_message(err)) from None
-    return Answer(info.form, fmt.name, fmt.media_type, sink.getvalue())
+    return Answer(form, fmt.name, fmt.media_type, sink.getvalue())
+
+
+def _format_for(graph: bool, form: str, name: str | None):
+    """The result format ``name`` (None: the default for the form), refused if it does not fit."""
+    kind = "graph" if graph else "results"
+    fmt = BY_NAME[name] if name else formats_for(kind)[0]
+    if fmt.kind != kind:
+        allowed = ", ".join(f.name for f in formats_for(kind))
+        raise QueryError(f"a {form} query cannot be written as {fmt.name}; use one of: {allowed}")
+    return fmt
 
 
 def _safe_message(err: Exception) -> str:
