@@ -106,6 +106,7 @@ def execute(store: pyoxigraph.Store, request: QueryRequest, policy: Policy | Non
         _format_for(info.returns_graph, info.form, request.format)
     options = dataset_options(request.default_graph_uris, request.named_graph_uris,
                               info.has_dataset)
+    result = None
     try:
         result = store.query(prologue() + request.query, **options)
         graph = isinstance(result, pyoxigraph.QueryTriples)
@@ -134,6 +135,9 @@ def execute(store: pyoxigraph.Store, request: QueryRequest, policy: Policy | Non
         raise
     except (OSError, RuntimeError, ValueError, TypeError) as err:
         raise QueryFailed(_safe_message(err)) from None
+    finally:
+        # pyoxigraph results belong to this thread; never let an exception carry one away.
+        result = None
     return Answer(form, fmt.name, fmt.media_type, sink.getvalue())
 
 

@@ -402,7 +402,7 @@ class Policy:
             raise QueryRefused("SERVICE is refused unless you ask for it (--allow-service): "
                                "it makes this process send requests to another endpoint")
         if service.iri is None:
-            raise QueryRefused(f"SERVICE ?{service.variable}: an endpoint chosen by a variable is "
+            raise QueryRefused(f"SERVICE ?{service.variable}: a variable endpoint (chosen by the data) is "
                                "refused; name an allowed endpoint")
         if service.iri not in self.allow:
             hint = ("federation is off: list endpoints under federation.allow in the "
