@@ -203,7 +203,8 @@ class Worker:
             status, detail = self.conn.recv()
         except (EOFError, OSError):
             self.kill()
-            raise QueryFailed("the query worker could not start") from None
+            raise QueryFailed("the query worker could not start (exit status "
+                              f"{self.process.exitcode})") from None
         if status != "ready":
             self.kill()
             raise QueryFailed(f"the query worker could not open the dataset: {detail}")
