@@ -196,7 +196,7 @@ def analyse(text: str) -> Verdict:
             try:
                 parseUpdate(full)
             except pyparsing.ParseException:
-                raise _syntax_error(query_error) from None
+                raise _engine_syntax_error(full) or _syntax_error(query_error) from None
             return Verdict(form="UPDATE", read_only=False, parsed=True)
         translated = algebra.translateQuery(parsed)
     except RecursionError:
@@ -246,6 +246,30 @@ def _syntax_error(err) -> QuerySyntaxError:
     line = max(1, err.lineno - prologue_lines())
     message = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)\s*$", "", err.msg or str(err))
     return QuerySyntaxError(message or "syntax error", line, err.col)
+
+
+def _engine_syntax_error(full: str) -> QuerySyntaxError | None:
+    """Oxigraph's own message for text the parser refused, when it finds an error before the end.
+
+    Oxigraph reports clearer positions. A NUL character after a line break, which no query may
+    contain outside a string, is appended so that Oxigraph can never accept the text and run it:
+    only its parser is asked, on an empty store.
+    """
+    import pyoxigraph
+
+    from .errors import split_position
+
+    guarded = full + "\n\x00"
+    try:
+        pyoxigraph.Store().query(guarded)
+    except SyntaxError as err:
+        line, column, message = split_position(str(err))
+        if line is None or line > full.count("\n") + 1:
+            return None  # the engine stumbled only on the guard: keep the parser's message
+        return QuerySyntaxError(message, max(1, line - prologue_lines()), column)
+    except Exception:
+        return None
+    return None
 
 
 def _first_line(err: Exception) -> str:

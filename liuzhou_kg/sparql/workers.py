@@ -346,7 +346,8 @@ class WorkerPool:
         try:
             await asyncio.to_thread(fresh.wait_ready)
         except QueryError as err:
-            log.error("a replacement query worker failed: %s", err.message)
+            if not self._closed:
+                log.error("a replacement query worker failed: %s", err.message)
             return
         if self._closed:
             fresh.kill()
