@@ -18,8 +18,6 @@ A store can also be made in memory from any RDF file (:func:`load_memory_store`)
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pyoxigraph
@@ -49,6 +47,9 @@ def write_store(nquads_path: Path, store_dir: Path) -> int:
     if not nquads_path.is_file():
         raise InputError([Problem(nquads_path, None, "N-Quads file not found")])
     store_dir.parent.mkdir(parents=True, exist_ok=True)
+    import shutil  # here, not at the top: a cold `liuzhou-kg query` never writes a store
+    import tempfile
+
     tmp = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
     try:
         store = pyoxigraph.Store(str(tmp))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -145,6 +144,8 @@ def run(args) -> int:
     out = sys.stdout
     try:
         if not graph and fmt in (None, "table"):
+            import json
+
             render_table(json.loads(answer.body.decode("utf-8")), out)
         else:
             out.flush()
