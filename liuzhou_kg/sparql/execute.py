@@ -9,35 +9,49 @@ limit. Call it on a large stack (:func:`liuzhou_kg.sparql.policy.on_large_stack`
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pyoxigraph
 
 from . import labels
 from .errors import QueryError, QueryFailed, QuerySyntaxError, ResultTooLarge, split_position
 from .formats import BY_NAME, formats_for
 from .policy import Policy, Verdict
+from .limits import DEFAULT_MAX_RESULT_BYTES
 from .prefixes import prefixes, prologue, prologue_lines
 
-from .limits import DEFAULT_MAX_RESULT_BYTES  # noqa: E402,F401  (re-exported)
+# QueryRequest and Answer are plain classes, not dataclasses: importing ``dataclasses`` (with
+# ``inspect``) would be a tenth of a cold ``liuzhou-kg query``'s start-up.
 
 
-@dataclass
 class QueryRequest:
-    query: str
-    format: str | None = None  # a name from formats.BY_NAME; None: json / turtle
-    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
-    default_graph_uris: list[str] = field(default_factory=list)
-    named_graph_uris: list[str] = field(default_factory=list)
-    lang: str | None = None  # keep rows with labels in this language (SELECT only)
+    """One query to run: its text, result format (a name from formats.BY_NAME; None: JSON or
+    Turtle by form), result-size limit, protocol graphs and label language (SELECT only)."""
+
+    __slots__ = ("query", "format", "max_result_bytes", "default_graph_uris",
+                 "named_graph_uris", "lang")
+
+    def __init__(self, query: str, format: str | None = None,
+                 max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+                 default_graph_uris: list[str] | None = None,
+                 named_graph_uris: list[str] | None = None, lang: str | None = None):
+        self.query, self.format, self.max_result_bytes = query, format, max_result_bytes
+        self.default_graph_uris = list(default_graph_uris or [])
+        self.named_graph_uris = list(named_graph_uris or [])
+        self.lang = lang
+
+    def __repr__(self) -> str:
+        return f"QueryRequest({self.query[:60]!r}, format={self.format!r})"
 
 
-@dataclass
 class Answer:
-    form: str
-    format: str
-    media_type: str
-    body: bytes
+    """A serialized answer: the query's form, the format's name and media type, the bytes."""
+
+    __slots__ = ("form", "format", "media_type", "body")
+
+    def __init__(self, form: str, format: str, media_type: str, body: bytes):
+        self.form, self.format, self.media_type, self.body = form, format, media_type, body
+
+    def __repr__(self) -> str:
+        return f"Answer({self.form!r}, {self.format!r}, {len(self.body)} bytes)"
 
 
 class _Limited:

@@ -1,17 +1,29 @@
 """Result formats: their names, media types and pyoxigraph formats, and Accept negotiation."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pyoxigraph
 
 
-@dataclass(frozen=True)
 class Format:
-    name: str
-    media_type: str
-    kind: str  # "results" (SELECT/ASK) or "graph" (CONSTRUCT/DESCRIBE)
-    aliases: tuple[str, ...] = ()
+    """A result format: its name, media type, kind ("results" for SELECT/ASK, "graph" for
+    CONSTRUCT/DESCRIBE) and the other media types that mean it. Compared by value."""
+
+    __slots__ = ("name", "media_type", "kind", "aliases")
+
+    def __init__(self, name: str, media_type: str, kind: str, aliases: tuple[str, ...] = ()):
+        self.name, self.media_type, self.kind, self.aliases = name, media_type, kind, aliases
+
+    def _key(self) -> tuple:
+        return (self.name, self.media_type, self.kind, self.aliases)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Format) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Format({self.name!r}, {self.media_type!r}, {self.kind!r})"
 
     @property
     def content_type(self) -> str:

@@ -27,7 +27,6 @@ import re
 import sys
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
 
 from .errors import QueryRefused, QuerySyntaxError, QueryTooComplex
 from .prefixes import prologue, prologue_lines
@@ -54,29 +53,42 @@ _SCREEN = re.compile("|".join(SCREEN_WORDS), re.IGNORECASE)
 _NAME_RUN = re.compile(r"[?$:][A-Za-z0-9_]+")
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: importing ``dataclasses`` (with ``inspect``) would be a tenth of
+# a cold ``liuzhou-kg query``'s start-up.
+
 class Service:
     """A SERVICE clause: its endpoint IRI (None when a variable chooses it) and SILENT."""
 
-    iri: str | None
-    silent: bool = False
-    variable: str | None = None
+    __slots__ = ("iri", "silent", "variable")
+
+    def __init__(self, iri: str | None, silent: bool = False, variable: str | None = None):
+        self.iri, self.silent, self.variable = iri, silent, variable
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Service) and (self.iri, self.silent, self.variable) == \
+            (other.iri, other.silent, other.variable)
+
+    def __hash__(self) -> int:
+        return hash((self.iri, self.silent, self.variable))
+
+    def __repr__(self) -> str:
+        return f"Service({self.iri!r}, silent={self.silent}, variable={self.variable!r})"
 
 
-@dataclass(frozen=True)
 class Verdict:
-    """What the policy learned about a query text.
+    """What the policy learned about a query text (read-only once made).
 
     ``form`` is SELECT, ASK, CONSTRUCT, DESCRIBE, or UPDATE; None when the screen let the query
     through without parsing it (the engine's answer then tells its form).
     """
 
-    form: str | None
-    read_only: bool = True
-    services: tuple[Service, ...] = ()
-    from_graphs: tuple[str, ...] = ()
-    from_named_graphs: tuple[str, ...] = ()
-    parsed: bool = False
+    __slots__ = ("form", "read_only", "services", "from_graphs", "from_named_graphs", "parsed")
+
+    def __init__(self, form: str | None, read_only: bool = True, services: tuple = (),
+                 from_graphs: tuple = (), from_named_graphs: tuple = (), parsed: bool = False):
+        self.form, self.read_only, self.parsed = form, read_only, parsed
+        self.services = tuple(services)
+        self.from_graphs, self.from_named_graphs = tuple(from_graphs), tuple(from_named_graphs)
 
     @property
     def returns_graph(self) -> bool:
@@ -85,6 +97,11 @@ class Verdict:
     @property
     def has_dataset(self) -> bool:
         return bool(self.from_graphs or self.from_named_graphs)
+
+    def __repr__(self) -> str:
+        return (f"Verdict(form={self.form!r}, read_only={self.read_only}, "
+                f"services={self.services!r}, from_graphs={self.from_graphs!r}, "
+                f"from_named_graphs={self.from_named_graphs!r})")
 
 
 # --- linear-time screens --------------------------------------------------------------------
@@ -329,7 +346,6 @@ class VerdictCache:
 
 # --- the policy -----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
 class Policy:
     """Who may run what: the SERVICE endpoints allowed and the graphs FROM may name.
 
@@ -343,26 +359,25 @@ class Policy:
     (nothing is ever fetched or read from a file).
     """
 
-    mode: str = "serve"
-    allow: frozenset[str] = frozenset()
-    any_service: bool = False
-    max_query_chars: int = DEFAULT_MAX_QUERY_CHARS
-    max_depth: int = DEFAULT_MAX_DEPTH
-    cache_bytes: int = DEFAULT_CACHE_BYTES
-    _cache: VerdictCache = field(default=None, compare=False, repr=False)
+    _SETTINGS = ("mode", "allow", "any_service", "max_query_chars", "max_depth", "cache_bytes")
 
-    def __post_init__(self):
-        object.__setattr__(self, "_cache", VerdictCache(self.cache_bytes))
+    def __init__(self, mode: str = "serve", allow=frozenset(), any_service: bool = False,
+                 max_query_chars: int = DEFAULT_MAX_QUERY_CHARS,
+                 max_depth: int = DEFAULT_MAX_DEPTH, cache_bytes: int = DEFAULT_CACHE_BYTES):
+        self.mode, self.allow, self.any_service = mode, frozenset(allow), any_service
+        self.max_query_chars, self.max_depth = max_query_chars, max_depth
+        self.cache_bytes = cache_bytes
+        self._cache = VerdictCache(cache_bytes)
 
     def __getstate__(self):
         # Sent to worker processes: the cache stays behind, each process keeps its own.
-        return {k: getattr(self, k) for k in ("mode", "allow", "any_service", "max_query_chars",
-                                               "max_depth", "cache_bytes")}
+        return {key: getattr(self, key) for key in self._SETTINGS}
 
     def __setstate__(self, state):
-        for key, value in state.items():
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "_cache", VerdictCache(self.cache_bytes))
+        self.__init__(**state)
+
+    def __repr__(self) -> str:
+        return f"Policy({self.mode!r}, allow={sorted(self.allow)!r}, any_service={self.any_service})"
 
     @classmethod
     def serve(cls, **limits) -> "Policy":
