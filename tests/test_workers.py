@@ -40,6 +40,26 @@ def few_thousand(tmp_path_factory) -> Path:
     return root / "store"
 
 
+def run_async(scenario) -> None:
+    """asyncio.run(scenario()) on a thread of its own (another test may hold this thread's loop)."""
+    import threading
+
+    box = {}
+
+    def target():
+        try:
+            run_async(scenario)
+        except BaseException as err:  # re-raised in the test's thread
+            box["error"] = err
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(300)
+    assert not thread.is_alive(), "the scenario did not finish"
+    if "error" in box:
+        raise box["error"]
+
+
 def doubling(times: int) -> str:
     binds = " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(times))
     return (f"SELECT (STRLEN(?s{times}) AS ?n) WHERE {{ BIND(\"{'a' * 64}\" AS ?s0) {binds} }}")
@@ -82,7 +102,7 @@ def test_deep_nesting_is_a_clear_error_and_the_worker_lives(few_thousand):
         finally:
             await pool.close()
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 def test_cancelling_the_awaiting_task_kills_the_worker(few_thousand):
@@ -108,7 +128,7 @@ def test_cancelling_the_awaiting_task_kills_the_worker(few_thousand):
         finally:
             await pool.close()
 
-    asyncio.run(scenario())
+    run_async(scenario)
 
 
 def test_time_limit_of_the_library_path(few_thousand):
