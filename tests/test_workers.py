@@ -48,7 +48,7 @@ def run_async(scenario) -> None:
 
     def target():
         try:
-            run_async(scenario)
+            asyncio.run(scenario())
         except BaseException as err:  # re-raised in the test's thread
             box["error"] = err
 

@@ -385,25 +385,27 @@ class WorkerPool:
             raise ServiceBusy(f"all {self.size} query workers stayed busy for "
                               f"{self.queue_timeout:g} s; try again later") from None
         started = time.monotonic()
+        answered = False
         try:
             await asyncio.to_thread(worker.conn.send, message)
             remaining = max(0.0, timeout - (time.monotonic() - started))
             await asyncio.wait_for(self._readable(worker), remaining)
             reply = await asyncio.to_thread(worker.conn.recv)
+            answered = True
         except asyncio.TimeoutError:
             self.killed += 1
-            worker.process.kill()  # the CPU goes idle now, not when the query would end
-            asyncio.get_running_loop().create_task(self._replace(worker))
             raise QueryTimeout(timeout) from None
         except asyncio.CancelledError:
-            self.cancelled += 1
-            worker.process.kill()  # the client is gone: stop its query now
-            asyncio.get_running_loop().create_task(self._replace(worker))
+            self.cancelled += 1  # the client is gone: its query stops now (below)
             raise
-        except (EOFError, OSError, BrokenPipeError):
-            error = await asyncio.to_thread(worker.died)
-            asyncio.get_running_loop().create_task(self._replace(worker))
-            raise error from None
+        except (EOFError, OSError):
+            raise worker.died() from None
+        finally:
+            if not answered:
+                # Whatever ended the wait (time limit, cancellation, a dead worker), the worker
+                # may still be running the query: kill it (the CPU goes idle now) and replace it.
+                worker.process.kill()
+                asyncio.get_running_loop().create_task(self._replace(worker))
         self._state.idle.put_nowait(worker)
         return _reply(worker, reply)
 
