@@ -113,12 +113,18 @@ def test_cancelling_the_awaiting_task_kills_the_worker(few_thousand):
             worker = next(iter(pool._state.all))
             slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
             task = asyncio.create_task(pool.run(QueryRequest(slow)))
-            await asyncio.sleep(1.5)
+            for _ in range(300):  # until the task holds the worker
+                await asyncio.sleep(0.05)
+                if pool._state.idle.qsize() == 0:
+                    break
+            await asyncio.sleep(1.0)  # the query is running now
+            assert not task.done()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            worker.process.join(10)
-            assert not worker.process.is_alive() and pool.cancelled == 1
+            assert pool.cancelled == 1
+            await asyncio.to_thread(worker.process.join, 20)
+            assert not worker.process.is_alive()
             for _ in range(200):  # a fresh worker takes its place
                 if pool._state.idle.qsize():
                     break

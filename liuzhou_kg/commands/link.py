@@ -81,6 +81,8 @@ def run_federate(args) -> int:
                              str(args.file) if args.file is not None else "<query>")
     sys.stdout.flush()
     sys.stdout.buffer.write(answer.body)
+    if not answer.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
     sys.stdout.buffer.flush()
     return 0
 

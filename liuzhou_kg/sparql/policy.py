@@ -174,7 +174,7 @@ def on_large_stack(function, *args, max_chars: int = DEFAULT_MAX_QUERY_CHARS):
         try:
             box["value"] = function(*args)
         except BaseException as err:  # handed to the caller's thread
-            box["error"] = err
+            box["error"] = _detached(err)
 
     previous = threading.stack_size(stack_bytes(max_chars))
     try:
@@ -455,3 +455,15 @@ def _check_graph(iri: str, graphs, what: str) -> None:
         return
     raise QueryRefused(f"{what} <{iri}> is not a graph of this dataset; queries here never fetch "
                        "URLs or read files, they only query the dataset's own graphs")
+
+
+def _detached(err: BaseException) -> BaseException:
+    """``err`` without its traceback and context, collected here: pyoxigraph results belong to
+    the thread that made them and must not be freed by another one."""
+    import gc
+
+    err.__traceback__ = None
+    err.__context__ = None
+    err.__cause__ = None
+    gc.collect()
+    return err
