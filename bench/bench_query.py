@@ -114,13 +114,15 @@ def prepare_engine(engine: str, data: Path, scratch: Path):
             def ask(text, graph):
                 return execute(store, QueryRequest(text, "nt" if graph else "json")).body
         else:
+            from liuzhou_kg.sparql.policy import Policy
             from liuzhou_kg.sparql.workers import StoreSpec, Worker
 
-            worker = Worker(StoreSpec(store_dir=str(scratch / "store")), context="spawn")
+            worker = Worker(StoreSpec(store_dir=str(scratch / "store"), allow_network=True),
+                            Policy.serve())
             worker.wait_ready()
 
             def ask(text, graph):
-                worker.conn.send(QueryRequest(text, "nt" if graph else "json"))
+                worker.conn.send(("run", QueryRequest(text, "nt" if graph else "json")))
                 status, payload = worker.conn.recv()
                 if status != "ok":
                     raise payload
@@ -155,7 +157,10 @@ def prepare_engine(engine: str, data: Path, scratch: Path):
 
 def serve_engine(engine: str, data: Path, scratch: Path) -> None:
     """Child process: load, then answer JSON commands on stdin, one per line."""
-    from liuzhou_kg.sparql.guard import query_form
+    from liuzhou_kg.sparql.policy import analyse, on_large_stack
+
+    def query_form(text):
+        return on_large_stack(analyse, text).form
 
     queries = questions()
     load_s, ask = prepare_engine(engine, data, scratch)

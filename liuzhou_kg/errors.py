@@ -1,18 +1,34 @@
 """Errors that map to the documented exit codes (2 for input errors, 1 for failed validation)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass
 class Problem:
-    """One thing wrong with an input: where it is and what is wrong."""
+    """One thing wrong with an input: where it is and what is wrong.
 
-    file: str | Path
-    line: int | None
-    message: str
-    column: int | None = None
+    A plain class, not a dataclass: this module is imported by every command, and ``dataclasses``
+    (with ``inspect``) is a tenth of a cold ``liuzhou-kg query``'s start-up.
+    """
+
+    __slots__ = ("file", "line", "message", "column")
+
+    def __init__(self, file: str | Path, line: int | None, message: str,
+                 column: int | None = None):
+        self.file, self.line, self.message, self.column = file, line, message, column
+
+    def _key(self) -> tuple:
+        return (self.file, self.line, self.message, self.column)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Problem) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Problem(file={self.file!r}, line={self.line!r}, message={self.message!r}, "
+                f"column={self.column!r})")
 
     def __str__(self) -> str:
         where = str(self.file)

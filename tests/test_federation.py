@@ -10,10 +10,10 @@ import pyoxigraph as ox
 import pytest
 
 from liuzhou_kg.errors import InputError
-from liuzhou_kg.federation import check_services, federated_query, load_allow_list, services_in
+from liuzhou_kg.federation import check_services, federated_query, load_allow_list
 from liuzhou_kg.paths import REPO
 from liuzhou_kg.sparql.errors import QueryRefused
-from liuzhou_kg.sparql.guard import check_query
+from liuzhou_kg.sparql.policy import Policy, on_large_stack
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "federation"))
 from endpoint import Endpoint  # noqa: E402
@@ -53,7 +53,8 @@ def config(tmp_path: Path, *urls: str) -> Path:
 
 def test_allowed_service_joins_the_second_endpoint(store, second_endpoint, tmp_path):
     allow = load_allow_list(config(tmp_path, second_endpoint.url))
-    rows = list(federated_query(store, QUERY % second_endpoint.url, allow))
+    answer = federated_query(store, QUERY % second_endpoint.url, allow, "json")
+    rows = list(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))
     assert [(r["city"].value, r["label"].value) for r in rows] == [("http://example.org/nanning/city", "柳州市")]
     assert second_endpoint.requests  # the second endpoint was asked
 
@@ -71,7 +72,6 @@ def test_endpoints_not_on_the_list_are_refused_before_any_request(store, second_
     with pytest.raises(InputError) as err:
         federated_query(store, QUERY % second_endpoint.url, allow)
     assert f"SERVICE <{second_endpoint.url}> is not on the allow-list" in str(err.value)
-    assert err.value.problems[0].line == 2
     assert len(second_endpoint.requests) == count
 
 
@@ -82,6 +82,10 @@ def test_endpoints_not_on_the_list_are_refused_before_any_request(store, second_
     ("BASE <http://evil.example/>\nSELECT * WHERE { SERVICE SILENT <sparql> { ?s ?p ?o } }",
      "SERVICE <http://evil.example/sparql>"),
     ("LOAD <http://evil.example/data.ttl>", "SPARQL Update"),
+    ("PREFIX : <http://evil.example/>\nSELECT * WHERE { SERVICE:sparql { ?s ?p ?o } }",
+     "SERVICE <http://evil.example/sparql>"),
+    ("SELECT * WHERE { SERVIC\\u0045 <http://evil.example/sparql> { ?s ?p ?o } }",
+     "SERVICE <http://evil.example/sparql>"),
 ])
 def test_tricks_are_refused(query, refused):
     with pytest.raises(InputError, match=refused):
@@ -90,13 +94,12 @@ def test_tricks_are_refused(query, refused):
 
 def test_service_words_in_strings_and_comments_are_not_services():
     query = 'SELECT * WHERE { ?s ?p "SERVICE <http://x/>" } # SERVICE <http://y/>'
-    assert services_in(query) == []
     assert check_services(query, set()) == []
 
 
-def test_the_public_endpoint_guard_still_refuses_service(second_endpoint):
+def test_the_public_endpoint_policy_still_refuses_service(second_endpoint):
     with pytest.raises(QueryRefused):
-        check_query(QUERY % second_endpoint.url, set())
+        on_large_stack(Policy.serve().check, QUERY % second_endpoint.url, frozenset())
 
 
 def test_bad_configuration_is_reported(tmp_path):

@@ -123,7 +123,7 @@ def test_timeout_stops_the_query():
     started = time.monotonic()
     result = query("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o }",
                    "--timeout", "1")
-    assert result.returncode == 2
+    assert result.returncode == 3  # EXIT_TIMEOUT
     assert "time limit of 1 s" in result.stderr.decode("utf-8")
     assert time.monotonic() - started < 10
 

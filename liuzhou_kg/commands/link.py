@@ -57,6 +57,8 @@ def add_parser(subparsers) -> None:
                           help="YAML configuration with federation.allow (default: $LIUZHOU_KG_CONFIG)")
     federate.add_argument("--format", choices=["csv", "tsv", "json"], default="tsv",
                           help="result format for SELECT (CONSTRUCT is N-Triples)")
+    federate.add_argument("--timeout", type=_positive_seconds, default=60.0,
+                          help="stop the query after this many seconds (default 60)")
     group = federate.add_mutually_exclusive_group()
     group.add_argument("--store", type=Path, default=None, help="store directory (default: dist/store)")
     group.add_argument("--data", type=Path, default=None, help="an RDF file instead of the store")
@@ -66,8 +68,6 @@ def add_parser(subparsers) -> None:
 def run_federate(args) -> int:
     import os
     import sys
-
-    import pyoxigraph as ox
 
     from ..federation import CONFIG_ENV, federated_query, load_allow_list
     from ..store import open_source
@@ -84,16 +84,24 @@ def run_federate(args) -> int:
         Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
     allow = load_allow_list(config)
     store = open_source(args.store, args.data)
-    result = federated_query(store, query, allow)
-    if isinstance(result, bool):
-        print("true" if result else "false")
-    elif isinstance(result, ox.QueryTriples):
-        sys.stdout.write(result.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
-    else:
-        fmt = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-               "json": ox.QueryResultsFormat.JSON}[args.format]
-        sys.stdout.write(result.serialize(format=fmt).decode("utf-8"))
+    answer = federated_query(store, query, allow, args.format, args.timeout,
+                             str(args.file) if args.file is not None else "<query>")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(answer.body)
+    if not answer.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+    sys.stdout.buffer.flush()
     return 0
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
 
 
 def _score(text: str) -> float:

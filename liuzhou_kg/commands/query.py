@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..sparql import library
-from ..sparql.errors import QueryError, QuerySyntaxError
-from ..sparql.execute import DEFAULT_MAX_RESULT_BYTES, QueryRequest
-from ..sparql.guard import query_form
-from ..sparql.workers import DEFAULT_TIMEOUT, StoreSpec, run_query
+from ..sparql.limits import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT
 
 FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]
 
@@ -39,6 +35,9 @@ def add_parser(subparsers) -> None:
                         help=f"stop the query after this many seconds (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--max-result-bytes", type=int, default=DEFAULT_MAX_RESULT_BYTES,
                         help="refuse results larger than this")
+    parser.add_argument("--allow-service", action="store_true",
+                        help="let SERVICE clauses send requests to other endpoints (refused "
+                             "by default)")
     _add_dataset_options(parser)
     parser.set_defaults(func=run)
 
@@ -59,14 +58,29 @@ def _add_dataset_options(parser) -> None:
                        help="query an RDF file (.trig, .nq, .ttl, .nt, .jsonld) loaded in memory")
 
 
-def dataset_spec(args) -> StoreSpec:
+def dataset_spec(args, **sandbox):
+    """The dataset of ``--store``/``--data`` for worker processes (checked now)."""
+    from ..sparql.workers import StoreSpec
+
     if args.data is not None:
-        spec = StoreSpec(data_file=str(args.data))
+        spec = StoreSpec(data_file=str(args.data), **sandbox)
     else:
         from ..paths import DIST
-        spec = StoreSpec(store_dir=str(args.store if args.store is not None else DIST / "store"))
+        spec = StoreSpec(store_dir=str(args.store if args.store is not None else DIST / "store"),
+                         **sandbox)
     spec.check()
     return spec
+
+
+def open_dataset(args):
+    """The pyoxigraph store of ``--store``/``--data``, opened in this process (read-only)."""
+    from ..store import load_memory_store, open_store
+
+    if args.data is not None:
+        return load_memory_store(Path(args.data))
+    from ..paths import DIST
+    return open_store(Path(args.store if args.store is not None else DIST / "store"),
+                      read_only=True)
 
 
 def _positive_float(text: str) -> float:
@@ -97,29 +111,41 @@ def resolve_query(args) -> tuple[str, str]:
 
 
 def run(args) -> int:
+    from ..sparql.errors import QueryError, QuerySyntaxError
+    from ..sparql.execute import QueryRequest
+    from ..sparql.policy import Policy
+    from ..sparql.runner import run_here
+
     text, origin = resolve_query(args)
-    form = query_form(text)
-    graph = form in ("CONSTRUCT", "DESCRIBE")
-    fmt = args.format or ("turtle" if graph else "table")
-    if graph and fmt in ("table", "csv", "tsv", "json", "xml"):
-        raise InputError(f"a {form} query gives a graph; use --format turtle, jsonld or nt")
-    if not graph and form is not None and fmt in ("turtle", "jsonld", "nt"):
-        raise InputError(f"a {form} query gives results; use --format table, csv, tsv, json or xml")
-    lang = args.lang or ("zh" if fmt == "table" else "all")
-    spec = dataset_spec(args)
-    request = QueryRequest(text, format="json" if fmt == "table" else fmt,
+    fmt = args.format
+    lang = args.lang or ("zh" if fmt in (None, "table") else "all")
+    store = open_dataset(args)
+    request = QueryRequest(text, format=None if fmt == "table" else fmt,
                            max_result_bytes=args.max_result_bytes,
                            lang=None if lang == "all" else lang)
     try:
-        answer = run_query(spec, request, args.timeout)
+        answer = run_here(store, request, Policy.query(allow_service=args.allow_service),
+                          args.timeout, origin)
     except QuerySyntaxError as err:
         raise InputError([Problem(origin, err.line, f"syntax error: {_strip_position(err)}",
                                   err.column)]) from None
     except QueryError as err:
-        raise InputError([Problem(origin, None, err.message)]) from None
+        message = err.message
+        if "cannot be written as" in message:
+            message = (f"{message.split(' query')[0]} query gives a graph; use --format turtle, "
+                       "jsonld or nt" if fmt in ("csv", "tsv", "json", "xml") else
+                       f"{message.split(' query')[0]} query gives results; use --format table, "
+                       "csv, tsv, json or xml")
+        raise InputError([Problem(origin, None, message)]) from None
+    graph = answer.form in ("CONSTRUCT", "DESCRIBE")
+    if fmt == "table" and graph:
+        raise InputError([Problem(origin, None, f"a {answer.form} query gives a graph; use "
+                                  "--format turtle, jsonld or nt")])
     out = sys.stdout
     try:
-        if fmt == "table":
+        if not graph and fmt in (None, "table"):
+            import json
+
             render_table(json.loads(answer.body.decode("utf-8")), out)
         else:
             out.flush()
@@ -132,7 +158,7 @@ def run(args) -> int:
     return 0
 
 
-def _strip_position(err: QuerySyntaxError) -> str:
+def _strip_position(err) -> str:
     prefix = f"line {err.line}, column {err.column}: "
     return err.message[len(prefix):] if err.message.startswith(prefix) else err.message
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import InputError
-from ..sparql.execute import DEFAULT_MAX_RESULT_BYTES
-from ..sparql.workers import DEFAULT_TIMEOUT
+from ..sparql.limits import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT
 from .query import _add_dataset_options, _positive_float, dataset_spec
 
 # Defaults of the limits; docs/query.md ("Limits") explains each.
@@ -31,6 +30,7 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
     return value
+DEFAULT_MEMORY_LIMIT_MIB = 2048
 
 
 def add_parser(subparsers) -> None:
@@ -94,6 +94,13 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--cors-origin", action="append", metavar="ORIGIN",
                         help="origin allowed to call /sparql from a browser (repeatable; default "
                              "'*', any origin)")
+    limits.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_LIMIT_MIB,
+                        metavar="MIB",
+                        help="memory a query worker may use beyond what opening the store takes, "
+                             f"in MiB (default {DEFAULT_MEMORY_LIMIT_MIB}; 0: no limit)")
+    parser.add_argument("--allow-network", action="store_true",
+                        help="serve even when query workers cannot be cut off from the network "
+                             "(by default the server refuses to start then)")
     _add_dataset_options(parser)
     parser.set_defaults(func=run)
 
@@ -106,17 +113,25 @@ def run(args) -> int:
 
     if not 0 < args.port < 65536:
         raise InputError(f"--port {args.port}: not a TCP port")
+    if args.memory_limit < 0:
+        raise InputError("--memory-limit must be 0 (no limit) or more MiB")
     origins = args.cors_origin or ["*"]
     for origin in origins:
         if origin != "*" and ("://" not in origin or origin.endswith("/")):
             raise InputError(f"--cors-origin {origin}: an origin is scheme://host[:port], "
                              "without a path, or *")
-    spec = dataset_spec(args)
+    spec = dataset_spec(args, memory_limit=args.memory_limit * 2**20 or None,
+                        allow_network=args.allow_network)
+    isolation = check_isolation(spec)
     app = create_app(Settings(
         spec, args.timeout, args.workers, args.max_result_bytes, args.max_body_bytes,
         max_query_bytes=args.max_query_bytes, max_rows=args.max_rows, cors_origins=origins,
         max_client_queries=args.max_client_queries, max_buffered_bytes=args.max_buffered_bytes,
         body_timeout=args.body_timeout, queue_timeout=args.queue_timeout))
+    state = "isolated" if isolation.isolated else "NOT isolated (--allow-network)"
+    limit = f"{args.memory_limit} MiB" if args.memory_limit else "none"
+    print(f"query workers: network {state}: {isolation.detail}; memory limit {limit}",
+          flush=True)
     print(f"serving http://{args.host}:{args.port}/ (SPARQL endpoint /sparql)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
                 http=guarded_h11(args.header_timeout, args.write_timeout, args.max_header_bytes,
@@ -125,3 +140,30 @@ def run(args) -> int:
                 limit_concurrency=args.max_connections, timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
                 timeout_graceful_shutdown=args.shutdown_timeout)
     return 0
+
+
+def check_isolation(spec):
+    """Start one query worker and return what it found about its network isolation.
+
+    Refuses to serve (InputError) when the worker could not be cut off from the network and
+    ``--allow-network`` was not given: the policy refuses SERVICE, and the sandbox is the second
+    line of defence that must hold on its own.
+    """
+    from ..sparql.errors import QueryError
+    from ..sparql.policy import Policy
+    from ..sparql.workers import NetworkNotIsolated, Worker, probe_listener
+
+    with probe_listener() as listener:
+        worker = Worker(spec, Policy.serve(), listener.getsockname()[1])
+        try:
+            worker.wait_ready()
+        except NetworkNotIsolated as err:
+            raise InputError(f"{err.message}. Refusing to serve: a query that got past the "
+                             "policy could reach the network. Run where unprivileged user "
+                             "namespaces are allowed (or as root), or pass --allow-network to "
+                             "serve anyway.") from None
+        except QueryError as err:
+            raise InputError(err.message) from None
+        finally:
+            worker.kill()
+    return worker.isolation

@@ -32,6 +32,8 @@ def add_parser(subparsers) -> None:
                       help="draw the ontology: the class hierarchy and the properties between classes")
     parser.add_argument("--depth", type=_depth, default=None,
                         help="with --focus: how many steps from the entity (default 1)")
+    parser.add_argument("--timeout", type=_seconds, default=10.0,
+                        help="with --query: stop the query after this many seconds (default 10)")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh",
                         help="label language the page opens with (it can switch; default zh)")
     parser.add_argument("-o", "--out", type=Path, default=None,
@@ -51,6 +53,16 @@ def _depth(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
     return value
 
 
@@ -80,12 +92,18 @@ def run(args) -> int:
         raise InputError([Problem("--depth", None, "only makes sense with --focus ENTITY")])
     query_path = _query_path(args.query) if args.query is not None else None
     store = open_source(args.store, args.data)
+    answer = None
+    if query_path is not None:  # the query first, under its time limit, on the store itself
+        from ..explore.views import run_view_query
+        from ..sparql.library import read_query_file
+
+        answer = run_view_query(store, read_query_file(query_path), query_path, args.timeout)
     explorer = Explorer.from_dataset(dataset_from_store(store), load_config())
     if args.focus is not None:
         graph = explorer.focus(args.focus, 1 if args.depth is None else args.depth)
         default = DIST / f"focus-{_slug(explorer.cfg.shorten(explorer.resolve(args.focus)).split(':')[-1])}.html"
     elif query_path is not None:
-        graph = explorer.query(query_path)
+        graph = explorer.query_answer(answer, query_path)
         default = DIST / f"query-{_slug(query_path.stem)}.html"
     elif args.ontology:
         graph = explorer.ontology()

@@ -143,38 +143,34 @@ class Explorer:
         )
 
     # --- query ------------------------------------------------------------------------------
-    def query(self, path: Path) -> ExplorerGraph:
-        from ..sparql.errors import QueryError, split_position
-        from ..sparql.guard import check_query
+    def query(self, path: Path, store: ox.Store | None = None,
+              timeout: float | None = None) -> ExplorerGraph:
+        """The network of a SELECT or CONSTRUCT query's answer.
+
+        The query runs on ``store`` (default: a store made from this explorer's dataset) through
+        the project's one query step: the policy (``query`` mode, no SERVICE), the predeclared
+        prefixes, FROM honoured and, with ``timeout``, the command's time limit
+        (:func:`liuzhou_kg.sparql.runner.run_here` ends the process at the limit).
+        """
         from ..sparql.library import read_query_file
-        from ..sparql.prefixes import prefixes
 
         text = read_query_file(path)
-        store = store_from_dataset(self.dataset)
-        graphs = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
-        try:
-            info = check_query(text, graphs)
-            options: dict = {"prefixes": prefixes()}
-            if not info.from_graphs and not info.from_named_graphs:
-                options["use_default_graph_as_union"] = True
-            if info.form == "ASK":
-                raise InputError([Problem(path, None, "an ASK query answers yes or no; there is no "
-                                          "network to draw (use SELECT or CONSTRUCT)")])
-            result = store.query(text, **options)
-            if isinstance(result, ox.QueryTriples):
-                triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
-                           for t in result]
-                return self._from_triples(triples, path)
-            variables = [v.value for v in result.variables]
-            rows = [[to_rdflib(s[v]) if s[v] is not None else None for v in variables] for s in result]
-        except QueryError as err:
-            line, column, message = _where(err.message)
-            raise InputError([Problem(path, line, message, column)]) from None
-        except SyntaxError as err:
-            line, column, message = split_position(str(err))
-            raise InputError([Problem(path, line, message, column)]) from None
-        except (OSError, RuntimeError, ValueError, TypeError) as err:
-            raise InputError([Problem(path, None, f"the query failed: {str(err).splitlines()[0][:300]}")]) from None
+        answer = run_view_query(store if store is not None else store_from_dataset(self.dataset),
+                                text, path, timeout)
+        return self.query_answer(answer, path)
+
+    def query_answer(self, answer, path: Path) -> ExplorerGraph:
+        """The network of a query's serialized answer (from :func:`run_view_query`)."""
+        if answer.form == "ASK":
+            raise InputError([Problem(path, None, "an ASK query answers yes or no; there is no "
+                                      "network to draw (use SELECT or CONSTRUCT)")])
+        if answer.form in ("CONSTRUCT", "DESCRIBE"):
+            triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+                       for t in ox.parse(answer.body, format=ox.RdfFormat.TURTLE)]
+            return self._from_triples(triples, path)
+        result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+        variables = [v.value for v in result.variables]
+        rows = [[to_rdflib(s[v]) if s[v] is not None else None for v in variables] for s in result]
         return self._from_rows(variables, rows, path)
 
     def _node_for(self, term) -> Node:
@@ -270,6 +266,26 @@ class Explorer:
                       if any(k in n.sources for n in nodes.values()) or any(k in e.sources for e in edges)},
             properties=props,
         )
+
+
+def run_view_query(store: ox.Store, text: str, path: Path, timeout: float | None = None):
+    """Run a view's query on ``store``: JSON results or N-Triples; errors name the file."""
+    from ..sparql.errors import QueryError, QuerySyntaxError
+    from ..sparql.execute import QueryRequest, execute
+    from ..sparql.policy import Policy, on_large_stack
+    from ..sparql.runner import run_here
+
+    policy = Policy.query()
+    try:
+        request = QueryRequest(text)  # SELECT: JSON results; CONSTRUCT: Turtle
+        if timeout is None:
+            return on_large_stack(execute, store, request, policy)
+        return run_here(store, request, policy, timeout, str(path))
+    except QuerySyntaxError as err:
+        raise InputError([Problem(path, err.line, _where(err.message)[2], err.column)]) from None
+    except QueryError as err:
+        line, column, message = _where(err.message)
+        raise InputError([Problem(path, line, message, column)]) from None
 
 
 def _where(message: str) -> tuple[int | None, int | None, str]:

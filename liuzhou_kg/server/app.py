@@ -32,10 +32,9 @@ from starlette.staticfiles import StaticFiles
 from ..reconcile.app import reconcile_mount
 from ..sparql import library
 from ..sparql.errors import QueryError, QueryFailed, QueryTimeout
-from ..sparql.execute import DEFAULT_MAX_RESULT_BYTES, QueryRequest, graph_names
+from ..sparql.execute import DEFAULT_MAX_RESULT_BYTES, QueryRequest
 from ..sparql.formats import (BY_NAME, FORMAT_PARAM_ALIASES, GRAPH_FORMATS, RESULT_FORMATS,
                               Format, negotiate)
-from ..sparql.guard import check_query
 from ..sparql.workers import DEFAULT_TIMEOUT, StoreSpec, WorkerPool
 from . import pages, protocol
 from .admission import Admission, AnswerBudget, Refused
@@ -96,7 +95,6 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app):
         store = await run_in_threadpool(settings.spec.open)
         state["store"] = store
-        state["graphs"] = graph_names(store)
         state["ld"] = pages.LinkedData(store)
         state["ontology_versions"] = {
             quad.object.value for quad in store.quads_for_pattern(
@@ -189,10 +187,10 @@ def create_app(settings: Settings) -> Starlette:
 
     async def check_and_run(request: Request, parsed: protocol.ProtocolRequest,
                             client: str) -> Response:
-        try:
-            # Off the event loop: other clients are answered while a query is checked.
-            info = await run_in_threadpool(check_query, parsed.query, state["graphs"],
-                                           parsed.default_graph_uris, parsed.named_graph_uris)
+        try:  # the policy runs in a worker, off the event loop and under the time limit
+            info = await state["pool"].check(QueryRequest(
+                parsed.query, default_graph_uris=parsed.default_graph_uris,
+                named_graph_uris=parsed.named_graph_uris))
         except QueryError as err:
             return error(err.status, f"{err.title}: {err.message}")
         candidates = GRAPH_FORMATS if info.returns_graph else RESULT_FORMATS

@@ -1,5 +1,7 @@
-"""Running SPARQL on the store: prefixes, guards, formats, time limits and result limits.
+"""Running SPARQL on the store: the query policy, prefixes, formats, time, memory and result limits.
 
-Queries always run on Oxigraph's engine, in a worker process that is killed when the time limit
-is reached (pyoxigraph has no query timeout of its own), so a runaway query really stops.
+Every query passes the one policy (:mod:`.policy`, decided by a SPARQL parser) and the one query
+step (:mod:`.execute`). The endpoint and the library run it in sandboxed worker processes
+(:mod:`.workers`: no network, a memory limit, killed at the time limit); a CLI command runs it in
+its own process, which is ended at the time limit (:mod:`.runner`).
 """

@@ -104,3 +104,24 @@ class QueryFailed(QueryError):
 class ServiceBusy(QueryError):
     status = 503
     title = "busy"
+
+
+class QueryTooComplex(QueryError):
+    """The query text is too long or too deeply nested to be parsed safely."""
+
+    status = 400
+    title = "query too complex"
+
+
+class QueryTooMuchMemory(QueryError):
+    """The worker running the query reached its memory limit and was stopped."""
+
+    status = 503
+    title = "memory limit reached"
+
+    def __init__(self, limit_bytes: int | None = None):
+        self.limit_bytes = limit_bytes
+        limit = f" of {limit_bytes / 2**20:,.0f} MiB" if limit_bytes else ""
+        super().__init__(f"the query used too much memory and was stopped (limit{limit} per "
+                         "query worker); add a LIMIT, select fewer variables or avoid "
+                         "unconstrained joins")

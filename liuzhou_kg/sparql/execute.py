@@ -1,11 +1,13 @@
 """Run one query on a pyoxigraph store and serialize its answer, within a result-size limit.
 
-This is the in-process step; :mod:`liuzhou_kg.sparql.workers` runs it in a worker process so the
-time limit can stop it for real.
+This is the one step every way of running SPARQL shares: the policy's verdict
+(:mod:`liuzhou_kg.sparql.policy`), the predeclared prefixes (one prologue, read by the policy's
+parser and the engine alike), the dataset options (``FROM`` honoured), the engine and the result
+limit. It runs inside a worker process (:mod:`liuzhou_kg.sparql.workers`) or, for the CLI, on a
+thread of the command's own process (:mod:`liuzhou_kg.sparql.runner`); both stop it at the time
+limit. Call it on a large stack (:func:`liuzhou_kg.sparql.policy.on_large_stack`).
 """
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import pyoxigraph
 
@@ -13,29 +15,47 @@ from . import labels
 from .errors import (QueryError, QueryFailed, QuerySyntaxError, ResultTooLarge, TooManyRows,
                      split_position)
 from .formats import BY_NAME, formats_for
-from .guard import check_query
+from .policy import Policy, Verdict
+from .limits import DEFAULT_MAX_RESULT_BYTES
 from .prefixes import prefixes, prologue, prologue_lines
 
-DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024
+# QueryRequest and Answer are plain classes, not dataclasses: importing ``dataclasses`` (with
+# ``inspect``) would be a tenth of a cold ``liuzhou-kg query``'s start-up.
 
 
-@dataclass
 class QueryRequest:
-    query: str
-    format: str | None = None  # a name from formats.BY_NAME; None: json / turtle
-    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
-    default_graph_uris: list[str] = field(default_factory=list)
-    named_graph_uris: list[str] = field(default_factory=list)
-    lang: str | None = None  # keep rows with labels in this language (SELECT only)
-    max_rows: int | None = None  # more solutions or triples than this: TooManyRows (None: no limit)
+    """One query to run: its text, result format (a name from formats.BY_NAME; None: JSON or
+    Turtle by form), result-size limit, protocol graphs, label language (SELECT only) and row
+    limit."""
+
+    __slots__ = ("query", "format", "max_result_bytes", "default_graph_uris",
+                 "named_graph_uris", "lang", "max_rows")
+
+    def __init__(self, query: str, format: str | None = None,
+                 max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+                 default_graph_uris: list[str] | None = None,
+                 named_graph_uris: list[str] | None = None, lang: str | None = None,
+                 max_rows: int | None = None):
+        self.query, self.format, self.max_result_bytes = query, format, max_result_bytes
+        self.default_graph_uris = list(default_graph_uris or [])
+        self.named_graph_uris = list(named_graph_uris or [])
+        self.lang = lang
+        self.max_rows = max_rows  # more solutions or triples than this: TooManyRows (None: no limit)
+
+    def __repr__(self) -> str:
+        return f"QueryRequest({self.query[:60]!r}, format={self.format!r})"
 
 
-@dataclass
 class Answer:
-    form: str
-    format: str
-    media_type: str
-    body: bytes
+    """A serialized answer: the query's form, the format's name and media type, the bytes."""
+
+    __slots__ = ("form", "format", "media_type", "body")
+
+    def __init__(self, form: str, format: str, media_type: str, body: bytes):
+        self.form, self.format, self.media_type, self.body = form, format, media_type, body
+
+    def __repr__(self) -> str:
+        return f"Answer({self.form!r}, {self.format!r}, {len(self.body)} bytes)"
 
 
 class _Limited:
@@ -90,19 +110,28 @@ def dataset_options(default_graph_uris, named_graph_uris, has_from: bool) -> dic
     return {"use_default_graph_as_union": True}
 
 
-def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
-    info = check_query(request.query, graph_names(store), request.default_graph_uris,
-                       request.named_graph_uris)
-    kind = "graph" if info.returns_graph else "results"
-    fmt = BY_NAME[request.format] if request.format else formats_for(kind)[0]
-    if fmt.kind != kind:
-        allowed = ", ".join(f.name for f in formats_for(kind))
-        raise QueryError(f"a {info.form} query cannot be written as {fmt.name}; "
-                               f"use one of: {allowed}")
+def check(store: pyoxigraph.Store, request: QueryRequest, policy: Policy,
+          need_form: bool = False) -> Verdict:
+    """The policy's verdict on ``request`` against this store's graphs (raises when refused)."""
+    return policy.check(request.query, graph_names(store), request.default_graph_uris,
+                        request.named_graph_uris, need_form)
+
+
+def execute(store: pyoxigraph.Store, request: QueryRequest, policy: Policy | None = None) -> Answer:
+    """Check ``request`` with ``policy`` (default: the public endpoint's), run it, serialize it."""
+    policy = policy if policy is not None else Policy.serve()
+    info = check(store, request, policy)
+    if info.form is not None:
+        _format_for(info.returns_graph, info.form, request.format)
     options = dataset_options(request.default_graph_uris, request.named_graph_uris,
-                              bool(info.from_graphs or info.from_named_graphs))
+                              info.has_dataset)
+    result = None
     try:
         result = store.query(prologue() + request.query, **options)
+        graph = isinstance(result, pyoxigraph.QueryTriples)
+        form = info.form or ("CONSTRUCT" if graph else
+                             "ASK" if isinstance(result, pyoxigraph.QueryBoolean) else "SELECT")
+        fmt = _format_for(graph, form, request.format)
         sink = _Limited(request.max_result_bytes)
         if isinstance(result, pyoxigraph.QuerySolutions) and (request.lang
                                                               or request.max_rows is not None):
@@ -112,8 +141,7 @@ def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
             if request.lang:
                 rows = labels.choose_language(rows, request.lang)
             sink.write(labels.write_results(variables, rows, fmt.name))
-        elif isinstance(result, pyoxigraph.QueryTriples) and (fmt.name == "turtle"
-                                                               or request.max_rows is not None):
+        elif graph and (fmt.name == "turtle" or request.max_rows is not None):
             extra = {"prefixes": prefixes()} if fmt.name == "turtle" else {}
             pyoxigraph.serialize(_at_most(result, request.max_rows), sink, fmt.oxigraph(), **extra)
         else:
@@ -123,11 +151,26 @@ def execute(store: pyoxigraph.Store, request: QueryRequest) -> Answer:
         if line is not None:
             line = max(1, line - prologue_lines())
         raise QuerySyntaxError(message, line, column) from None
-    except (ResultTooLarge, TooManyRows, QuerySyntaxError):
+    except QueryError:
+        raise
+    except MemoryError:
         raise
     except (OSError, RuntimeError, ValueError, TypeError) as err:
         raise QueryFailed(_safe_message(err)) from None
-    return Answer(info.form, fmt.name, fmt.media_type, sink.getvalue())
+    finally:
+        # pyoxigraph results belong to this thread; never let an exception carry one away.
+        result = None
+    return Answer(form, fmt.name, fmt.media_type, sink.getvalue())
+
+
+def _format_for(graph: bool, form: str, name: str | None):
+    """The result format ``name`` (None: the default for the form), refused if it does not fit."""
+    kind = "graph" if graph else "results"
+    fmt = BY_NAME[name] if name else formats_for(kind)[0]
+    if fmt.kind != kind:
+        allowed = ", ".join(f.name for f in formats_for(kind))
+        raise QueryError(f"a {form} query cannot be written as {fmt.name}; use one of: {allowed}")
+    return fmt
 
 
 def _at_most(items, limit: int | None):

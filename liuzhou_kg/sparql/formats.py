@@ -1,18 +1,29 @@
 """Result formats: their names, media types and pyoxigraph formats, and Accept negotiation."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import mimeparse
 import pyoxigraph
 
 
-@dataclass(frozen=True)
 class Format:
-    name: str
-    media_type: str
-    kind: str  # "results" (SELECT/ASK) or "graph" (CONSTRUCT/DESCRIBE)
-    aliases: tuple[str, ...] = ()
+    """A result format: its name, media type, kind ("results" for SELECT/ASK, "graph" for
+    CONSTRUCT/DESCRIBE) and the other media types that mean it. Compared by value."""
+
+    __slots__ = ("name", "media_type", "kind", "aliases")
+
+    def __init__(self, name: str, media_type: str, kind: str, aliases: tuple[str, ...] = ()):
+        self.name, self.media_type, self.kind, self.aliases = name, media_type, kind, aliases
+
+    def _key(self) -> tuple:
+        return (self.name, self.media_type, self.kind, self.aliases)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Format) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Format({self.name!r}, {self.media_type!r}, {self.kind!r})"
 
     @property
     def content_type(self) -> str:
@@ -55,6 +66,8 @@ def parse_accept(header: str | None) -> list[tuple[str, str, dict]]:
 
     No header accepts everything. A range that is not ``type/subtype`` is left out (and so accepts
     nothing); a missing or out-of-range q counts as 1, as mimeparse reads it."""
+    import mimeparse  # here, not at the top: only the endpoint negotiates
+
     if header is None or not header.strip():
         return [("*", "*", {"q": "1"})]
     ranges = []
@@ -74,6 +87,8 @@ def negotiate(accept: str | None, candidates: list[Format]) -> Format | None:
     Each candidate gets the q of the most specific range that matches it (so ``text/turtle;q=0``
     refuses Turtle even beside ``text/*;q=0.5``); the highest q wins, then the more specific match,
     then a format's own media type over an alias, then the earlier candidate."""
+    import mimeparse
+
     ranges = parse_accept(accept)
     best, best_key = None, None
     for position, fmt in enumerate(candidates):

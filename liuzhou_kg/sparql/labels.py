@@ -7,8 +7,6 @@ chosen language are kept. A row whose only text is in another language (a Chines
 """
 from __future__ import annotations
 
-import json
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph
 
@@ -65,6 +63,8 @@ def _json_term(term) -> dict:
 def _json(variables, rows) -> bytes:
     bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
     doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    import json
+
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
@@ -90,25 +90,25 @@ def _tsv(variables, rows) -> bytes:
 
 def _xml_term(term) -> str:
     if isinstance(term, pyoxigraph.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_escape(term.value)}</uri>"
     if isinstance(term, pyoxigraph.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_escape(term.value)}</bnode>"
     attrs = ""
     if term.language:
-        attrs = f" xml:lang={quoteattr(term.language)}"
+        attrs = f" xml:lang={_quoteattr(term.language)}"
     elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        attrs = f" datatype={quoteattr(term.datatype.value)}"
-    return f"<literal{attrs}>{escape(term.value)}</literal>"
+        attrs = f" datatype={_quoteattr(term.datatype.value)}"
+    return f"<literal{attrs}>{_escape(term.value)}</literal>"
 
 
 def _xml(variables, rows) -> bytes:
     out = ['<?xml version="1.0"?>',
            '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-    out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+    out += [f"<variable name={_quoteattr(v)}/>" for v in variables]
     out.append("</head><results>")
     for row in rows:
         out.append("<result>")
-        out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+        out += [f"<binding name={_quoteattr(v)}>{_xml_term(t)}</binding>"
                 for v, t in zip(variables, row) if t is not None]
         out.append("</result>")
     out.append("</results></sparql>")
@@ -116,3 +116,16 @@ def _xml(variables, rows) -> bytes:
 
 
 _WRITERS = {"json": _json, "csv": _csv, "tsv": _tsv, "xml": _xml}
+
+
+def _escape(text: str) -> str:
+    # xml.sax.saxutils pulls in urllib.request (about 0.1 s): imported only when XML is written.
+    from xml.sax.saxutils import escape
+
+    return escape(text)
+
+
+def _quoteattr(text: str) -> str:
+    from xml.sax.saxutils import quoteattr
+
+    return quoteattr(text)

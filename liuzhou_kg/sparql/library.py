@@ -8,7 +8,6 @@ Header format (the first comment lines of the file)::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
@@ -18,13 +17,17 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _HEADER = re.compile(r"^#\s*(zh|en)\s*:\s*(.+?)\s*$")
 
 
-@dataclass
 class LibraryQuery:
-    name: str
-    path: Path
-    question_zh: str
-    question_en: str
-    text: str
+    """A question of the library: its name, file, question in zh and en, and SPARQL text."""
+
+    __slots__ = ("name", "path", "question_zh", "question_en", "text")
+
+    def __init__(self, name: str, path: Path, question_zh: str, question_en: str, text: str):
+        self.name, self.path, self.text = name, path, text
+        self.question_zh, self.question_en = question_zh, question_en
+
+    def __repr__(self) -> str:
+        return f"LibraryQuery({self.name!r}, {self.path!r})"
 
 
 def read_query_file(path: Path) -> str:
