@@ -120,6 +120,7 @@ class LZO(DefinedNamespace):
     thresholdPassingOrder: URIRef
     deadlineStated: URIRef
     aimedState: URIRef
+    issuedBy: URIRef
     describedAs: URIRef
     progress: URIRef
     scope: URIRef
