@@ -118,7 +118,12 @@ def _document(entry, path: Path, line: int, sources_dir: Path) -> Document:
         raise fail(f"date of {doc_id!r} must be YYYY, YYYY-MM or YYYY-MM-DD; got {date!r}")
     default = entry.get("default", False) is True
     sections, section_labels = _sections(entry["sections"], doc_id, default, fail)
-    file = sources_dir / str(entry["file"])
+    name = str(entry["file"])
+    if Path(name).name != name or name.startswith(".") or name == CATALOGUE:
+        raise fail(f"file of {doc_id!r} must be the name of a text in {sources_dir.name}/, not a path: {name!r}")
+    file = sources_dir / name
+    if file.is_symlink():
+        raise fail(f"{name} of {doc_id!r} is a symbolic link; keep the text itself in {sources_dir.name}/")
     try:
         raw = file.read_bytes()
     except OSError as err:

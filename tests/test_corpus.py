@@ -175,3 +175,18 @@ def test_the_corpus_keeps_every_quad_of_the_2015_text(built_dist, built_dist_201
     missing = sorted(line for line in alone - corpus if "_:" not in line)
     assert missing == []
     assert len(corpus) > len(alone)
+
+
+def test_a_catalogue_cannot_point_outside_the_sources_folder(repo_copy, tmp_path, capsys):
+    catalogue = repo_copy / "graph" / "sources" / "catalogue.yaml"
+    entries = yaml.safe_load(catalogue.read_text(encoding="utf-8"))
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes("一、外部。\n".encode("utf-8"))
+    for name in ("../../outside.txt", str(outside), "link.txt"):
+        if name == "link.txt":
+            (repo_copy / "graph" / "sources" / "link.txt").symlink_to(outside)
+        entries[1]["file"] = name
+        catalogue.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        code, err = _build(repo_copy, tmp_path, capsys)
+        assert code == 2 and "catalogue.yaml" in err, err
+        assert "not a path" in err or "symbolic link" in err, err
