@@ -32,7 +32,8 @@ def rows(store: pyoxigraph.Store, query: str) -> list[tuple]:
 
 def test_catalogue_lists_the_2015_text_as_default_and_a_second_document():
     documents = load_catalogue(SOURCES_DIR)
-    assert [(d.id, d.default) for d in documents] == [("liuzhou-innovation-2015", True), ("work-report-2022", False)]
+    assert [(d.id, d.default) for d in documents] == [("liuzhou-innovation-2015", True), ("work-report-2022", False),
+                                                      ("communique-2022-h1", False)]
     for document in documents:
         assert hashlib.sha256(document.path.read_bytes()).hexdigest() == document.sha256
     assert documents[1].source.sentences[0].pid == "work-report-2022/p01-s01"
@@ -47,7 +48,8 @@ def test_every_document_is_a_source_document_with_its_metadata(quad_store):
           FILTER (lang(?zh) = "zh" && lang(?en) = "en")
         }""")
     assert [(doc, issued, lang) for doc, issued, lang, _ in sorted(set(found))] == [
-        (LZ + "source-liuzhou-innovation-2015", "2015", "zh"), (LZ + "source-work-report-2022", "2022", "zh")]
+        (LZ + "source-communique-2022-h1", "2022-07", "zh"), (LZ + "source-liuzhou-innovation-2015", "2015", "zh"),
+        (LZ + "source-work-report-2022", "2022", "zh")]
     licensed = rows(quad_store, "SELECT ?l WHERE { lz:source-work-report-2022 dcterms:license ?l }")
     assert licensed == [("https://creativecommons.org/licenses/by/4.0/",)]
     note = rows(quad_store, "SELECT ?n WHERE { lz:source-work-report-2022 skos:editorialNote ?n FILTER (lang(?n) = 'en') }")
@@ -57,7 +59,8 @@ def test_every_document_is_a_source_document_with_its_metadata(quad_store):
 def test_passages_are_per_document_and_the_2015_iris_are_unchanged(quad_store):
     per_document = rows(quad_store, """
         SELECT ?doc (COUNT(?p) AS ?n) WHERE { ?p a lzo:Passage ; oa:hasSource ?doc } GROUP BY ?doc""")
-    assert per_document == [(LZ + "source-liuzhou-innovation-2015", "49"), (LZ + "source-work-report-2022", "22")]
+    assert per_document == [(LZ + "source-communique-2022-h1", "14"), (LZ + "source-liuzhou-innovation-2015", "49"),
+                            (LZ + "source-work-report-2022", "22")]
     assert rows(quad_store, "SELECT ?s WHERE { lzp:p03-s02 oa:hasSource ?s ; lzo:inSection lz:section-review-2014 }") == [
         (LZ + "source-liuzhou-innovation-2015",)]
     second = rows(quad_store, """
@@ -73,6 +76,9 @@ def test_an_entity_two_documents_mention_is_one_entity_with_provenance_from_both
     sources = rows(quad_store, """
         SELECT DISTINCT ?doc WHERE { lz:liugong prov:wasDerivedFrom ?p . ?p oa:hasSource ?doc }""")
     assert sources == [(LZ + "source-liuzhou-innovation-2015",), (LZ + "source-work-report-2022",)]
+    liugang = rows(quad_store, """
+        SELECT DISTINCT ?doc WHERE { lz:liugang prov:wasDerivedFrom ?p . ?p oa:hasSource ?doc }""")
+    assert len(liugang) == 3  # named by all three documents
     assert rows(quad_store, "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { lz:liugong a ?t FILTER (?t = lzo:Enterprise) }") == [("1",)]
     # An indicator of the 2015 text, stated again for 2021 by the second document.
     steel = rows(quad_store, """
@@ -125,7 +131,8 @@ def test_a_third_document_builds_with_no_code_change(repo_copy, tmp_path, capsys
     assert rows(store, "SELECT ?p WHERE { lz:liugong prov:wasDerivedFrom ?p . ?p oa:hasSource lz:source-note-2023 }") == [
         (LZP + "note-2023/p03-s01",)]
     coverage = json.loads((tmp_path / "dist" / "coverage.json").read_text(encoding="utf-8"))
-    assert [d["id"] for d in coverage["documents"]] == ["liuzhou-innovation-2015", "work-report-2022", "note-2023"]
+    assert [d["id"] for d in coverage["documents"]] == ["liuzhou-innovation-2015", "work-report-2022",
+                                                        "communique-2022-h1", "note-2023"]
 
 
 def test_a_quote_from_another_document_is_not_found(repo_copy, tmp_path, capsys):
@@ -190,3 +197,11 @@ def test_a_catalogue_cannot_point_outside_the_sources_folder(repo_copy, tmp_path
         code, err = _build(repo_copy, tmp_path, capsys)
         assert code == 2 and "catalogue.yaml" in err, err
         assert "not a path" in err or "symbolic link" in err, err
+
+
+def test_a_half_year_figure_is_never_compared_with_a_year(quad_store):
+    """lz:year-2022-h1 has a beginning and an end but no year description: the change question
+    pairs only figures of whole years, and the later-report question places it inside 2022."""
+    assert rows(quad_store, "SELECT ?y WHERE { lz:year-2022-h1 time:hasDateTimeDescription/time:year ?y }") == []
+    assert rows(quad_store, """SELECT ?b ?e WHERE { lz:year-2022-h1 time:hasBeginning/time:inXSDDate ?b ;
+        time:hasEnd/time:inXSDDate ?e }""") == [("2022-01-01", "2022-06-30")]
