@@ -2,9 +2,9 @@
 
 The steps run in order; each takes the previous step's output:
 
-1. ``read_source``      the source text, its SHA-256 checked, split into sentences
+1. ``load_catalogue``   the source documents of graph/sources/catalogue.yaml, SHA-256 checked, split into sentences
 2. ``load_vocabulary``  ontology, SKOS schemes, reference data and SHACL shapes
-3. ``load_records``     the curated facts (YAML, CSV), with file:line on any error
+3. ``load_records``     the curated facts (YAML, CSV) of each document, with file:line on any error
 4. ``build_dataset``    records -> triples, each in the named graph of its sentence
 5. ``compute_coverage`` which facts each sentence gave; every quantity of the text accounted for
 6. ``validate``         SHACL, zero-row SPARQL checks, HermiT consistency, fidelity to the text
@@ -15,8 +15,6 @@ in both cases nothing is written and the previous ``dist/`` stays as it was.
 """
 from __future__ import annotations
 
-import hashlib
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,15 +24,15 @@ from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
 from . import paths
-from .coverage import compute_coverage, coverage_json, coverage_markdown, load_exclusions
+from .corpus import load_catalogue
+from .coverage import compute_corpus_coverage, corpus_json, corpus_markdown, load_exclusions
 from .errors import InputError, Problem, ValidationFailed
 from .namespaces import bind_prefixes
 from .numbers import load_cues
 from .ontology import load_shapes, load_vocabulary
 from .provenance import SOURCE_IRI
-from .records import load_records
-from .source import read_source
-from .to_rdf import ONTOLOGY_GRAPH, build_dataset, materialize_types
+from .records import check_unique_ids, load_records
+from .to_rdf import ONTOLOGY_GRAPH, build_corpus_dataset, materialize_types
 from .validate import check_fidelity, union_graph, validate
 from .write import (jsonld, jsonld_context, manifest, nquads, ntriples, rdfxml, sorted_dataset, sorted_graph,
                     discard_staging, recover, staging_dir, swap_in, trig, void_description, write_json, write_text)
@@ -48,12 +46,14 @@ class BuildResult:
 
 
 def build(dist: Path | None = None, *, repo: Path | None = None, report: Callable[[str], None] | None = None,
-          reasoning: bool = True, extras: bool = True) -> BuildResult:
+          reasoning: bool = True, extras: bool = True, documents: set[str] | None = None) -> BuildResult:
     """Build everything into ``dist`` (default ``dist/`` of the repository) atomically.
 
     ``repo`` points at another checkout-shaped folder (``ontology/``, ``graph/``, ``queries/``),
     which the tests use for their bad-input fixtures. ``extras`` also writes the SPARQL store and
-    the explorer page when their modules are installed.
+    the explorer page when their modules are installed. ``documents`` builds only those documents of
+    the catalogue (by id), setting aside the records and coverage exclusions of the others: the
+    tests build the 2015 text alone to show the corpus leaves its facts as they were.
     """
     repo = repo or paths.REPO
     dist = Path(dist or paths.DIST)
@@ -61,12 +61,16 @@ def build(dist: Path | None = None, *, repo: Path | None = None, report: Callabl
     result = BuildResult(dist)
     clock = _Clock(result.timings, say)
 
-    with clock("read the source text"):
-        source_path = repo / "graph" / "sources" / paths.SOURCE_TEXT.name
-        source = read_source(source_path)
-        raw = source_path.read_bytes()
-        source_sha = hashlib.sha256(raw).hexdigest()
-        _check_checksum(source_path, source_sha)
+    with clock("read the source documents"):
+        catalogue = load_catalogue(repo / "graph" / "sources")
+        unknown = sorted((documents or set()) - {d.id for d in catalogue})
+        if unknown:
+            raise InputError([Problem(repo / "graph" / "sources" / "catalogue.yaml", None,
+                                      f"no document {', '.join(unknown)} in the catalogue")])
+        set_aside = [d for d in catalogue if documents is not None and d.id not in documents]
+        documents = [d for d in catalogue if d not in set_aside]
+        for document in documents:
+            _check_checksum(document.path, document.sha256)
     with clock("load the ontology, schemes and shapes"):
         vocab = load_vocabulary(repo / "ontology")
         canonical = Graph()  # stable blank-node labels, so outputs are byte-identical build to build
@@ -75,16 +79,23 @@ def build(dist: Path | None = None, *, repo: Path | None = None, report: Callabl
         vocab.ontology = canonical
         shapes = load_shapes(repo / "ontology")
     with clock("load the fact records"):
-        records = load_records(repo / "graph" / "facts")
-    with clock(f"derive triples from {len(records)} records"):
-        facts = build_dataset(records, vocab, source, source_sha)
+        facts_root = repo / "graph" / "facts"
+        records_of = {document.id: _document_records(document, facts_root) for document in documents}
+        records = [record for document in documents for record in records_of[document.id]]
+        check_unique_ids(records)
+    with clock(f"derive triples from {len(records)} records of {len(documents)} documents"):
+        facts = build_corpus_dataset([(document, document.source, document.sha256, records_of[document.id])
+                                      for document in documents], vocab)
         _add_links(facts.dataset)
         materialize_types(facts.dataset, vocab)
         dataset = sorted_dataset(facts.dataset)
         quads = nquads(dataset)
     with clock("check coverage of the text"):
         cues = load_cues(repo / "graph" / "number-cues.yaml")
-        coverage = compute_coverage(source, facts, load_exclusions(repo / "graph" / paths.COVERAGE_EXCLUSIONS.name), cues)
+        exclusions = load_exclusions(repo / "graph" / paths.COVERAGE_EXCLUSIONS.name)
+        exclusions = {key: reason for key, reason in exclusions.items()
+                      if not any(_passage_of(key[0], d) for d in set_aside)}
+        coverage = compute_corpus_coverage(documents, facts, exclusions, cues)
     with clock("validate (SHACL, SPARQL checks, HermiT)"):
         union = union_graph(dataset)
         validation = validate(union, shapes, quads, owl=reasoning, checks_dir=repo / "queries" / "checks")
@@ -110,8 +121,8 @@ def build(dist: Path | None = None, *, repo: Path | None = None, report: Callabl
                 (staged / "liuzhou.nt").write_bytes(ntriples(union))
                 (staged / "liuzhou.jsonld").write_bytes(jsonld(union))
                 write_json(staged / "context.jsonld", jsonld_context())
-                write_text(staged / "coverage.md", coverage_markdown(coverage))
-                write_json(staged / "coverage.json", coverage_json(coverage))
+                write_text(staged / "coverage.md", corpus_markdown(coverage))
+                write_json(staged / "coverage.json", corpus_json(coverage))
                 write_json(staged / "validation.json", validation.as_json())
                 write_text(staged / "validation.md", _validation_markdown(validation))
             if extras:
@@ -196,6 +207,20 @@ def _add_links(dataset) -> None:
         target.add(triple)
 
 
+def _passage_of(pid: str, document) -> bool:
+    """Whether the passage id ``pid`` names a sentence of ``document``."""
+    return "/" not in pid if document.default else pid.startswith(document.passage_prefix)
+
+
+def _document_records(document, facts_root: Path) -> list:
+    """The records of one document: graph/facts/*.yaml|csv for the default, graph/facts/<id>/ for others."""
+    folder = document.facts_dir(facts_root)
+    if not document.default and not folder.is_dir():
+        raise InputError([Problem(folder, None, f"no folder of records for document {document.id!r} "
+                                                f"(graph/sources/catalogue.yaml lists it)")])
+    return load_records(folder)
+
+
 def _check_checksum(source_path: Path, sha: str) -> None:
     sums = source_path.parent / "SHA256SUMS"
     if not sums.exists():
@@ -223,6 +248,7 @@ def _counts(dataset, union: Graph, coverage) -> dict:
         "named_graphs": sum(1 for g in dataset.graphs() if len(g)),
         "classes": dict(sorted(classes.items())),
         "coverage": coverage.summary(),
+        "coverage_by_document": coverage.by_document(),
     }
 
 

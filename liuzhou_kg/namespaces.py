@@ -122,6 +122,7 @@ class LZO(DefinedNamespace):
     thresholdPassingOrder: URIRef
     deadlineStated: URIRef
     aimedState: URIRef
+    issuedBy: URIRef
     describedAs: URIRef
     progress: URIRef
     scope: URIRef

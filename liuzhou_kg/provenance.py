@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from .errors import InputError, Problem
 from .namespaces import LZ, LZG, LZO, LZP, OA, SCHEMA
@@ -84,19 +84,35 @@ def check_numbers(record: Record, numbers: dict[str, int]) -> None:
         raise InputError(problems)
 
 
-def provenance_graph(source: SourceText, raw_sha256: str) -> Graph:
-    """The source document, its sections and every passage (sentence) with its selectors."""
+def provenance_graph(source: SourceText, raw_sha256: str, document=None) -> Graph:
+    """The source document, its sections and every passage (sentence) with its selectors.
+
+    ``document`` is the catalogue's entry (``corpus.Document``); without one, the source is the
+    default document with the sections of ``ontology/reference.ttl``.
+    """
     g = Graph()
-    g.add((SOURCE_IRI, RDF.type, LZO.SourceDocument))
-    g.add((SOURCE_IRI, RDF.type, PROV.Entity))
-    g.add((SOURCE_IRI, RDFS.label, Literal("柳州创新驱动发展（2015）", lang="zh")))
-    g.add((SOURCE_IRI, RDFS.label, Literal("Innovation-driven development of Liuzhou (2015)", lang="en")))
-    g.add((SOURCE_IRI, DCTERMS.language, Literal("zh")))
-    g.add((SOURCE_IRI, DCTERMS.identifier, Literal(f"sha256:{raw_sha256}")))
-    g.add((SOURCE_IRI, SCHEMA.encodingFormat, Literal("text/plain; charset=utf-8")))
-    g.add((SOURCE_IRI, DCTERMS.temporal, LZ["year-2015"]))
-    for number, section in SECTION_IRIS.items():
-        g.add((section, DCTERMS.isPartOf, SOURCE_IRI))
+    source_iri = document.iri if document is not None else SOURCE_IRI
+    sections = document.sections if document is not None else SECTION_IRIS
+    g.add((source_iri, RDF.type, LZO.SourceDocument))
+    g.add((source_iri, RDF.type, PROV.Entity))
+    if document is None:
+        g.add((source_iri, RDFS.label, Literal("柳州创新驱动发展（2015）", lang="zh")))
+        g.add((source_iri, RDFS.label, Literal("Innovation-driven development of Liuzhou (2015)", lang="en")))
+        g.add((source_iri, DCTERMS.language, Literal("zh")))
+    else:
+        _describe_document(g, document)
+    g.add((source_iri, DCTERMS.identifier, Literal(f"sha256:{raw_sha256}")))
+    g.add((source_iri, SCHEMA.encodingFormat, Literal("text/plain; charset=utf-8")))
+    if document is None or document.default:
+        g.add((source_iri, DCTERMS.temporal, LZ["year-2015"]))
+    for number, section in sections.items():
+        g.add((section, DCTERMS.isPartOf, source_iri))
+    for number, label in (document.section_labels.items() if document is not None else ()):
+        section = sections[number]
+        g.add((section, RDF.type, LZO.Section))
+        g.add((section, LZO.sectionNumber, Literal(number, datatype=XSD.nonNegativeInteger)))
+        for lang, text in sorted(label.items()):
+            g.add((section, RDFS.label, Literal(text, lang=lang)))
     for sentence in source.sentences:
         passage = passage_iri(sentence)
         position = URIRef(f"{passage}#position")
@@ -106,8 +122,8 @@ def provenance_graph(source: SourceText, raw_sha256: str) -> Graph:
         g.add((passage, RDFS.label, Literal(f"第{sentence.paragraph}段第{sentence.number}句", lang="zh")))
         g.add((passage, RDFS.label, Literal(f"paragraph {sentence.paragraph}, sentence {sentence.number}", lang="en")))
         g.add((passage, PROV.value, Literal(sentence.text, lang="zh")))
-        g.add((passage, OA.hasSource, SOURCE_IRI))
-        g.add((passage, LZO.inSection, SECTION_IRIS[sentence.section]))
+        g.add((passage, OA.hasSource, source_iri))
+        g.add((passage, LZO.inSection, sections[sentence.section]))
         g.add((passage, LZO.paragraphNumber, Literal(sentence.paragraph, datatype=XSD.positiveInteger)))
         g.add((passage, LZO.sentenceNumber, Literal(sentence.number, datatype=XSD.positiveInteger)))
         g.add((passage, OA.hasSelector, position))
@@ -124,6 +140,29 @@ def provenance_graph(source: SourceText, raw_sha256: str) -> Graph:
         if suffix:
             g.add((quote, OA.suffix, Literal(suffix)))
     return g
+
+
+def _describe_document(g: Graph, document) -> None:
+    """The catalogue's metadata of a document: title, issuer, date, language, origin, licence, note."""
+    iri = document.iri
+    for lang, text in sorted(document.title.items()):
+        g.add((iri, RDFS.label, Literal(text, lang=lang)))
+        g.add((iri, DCTERMS.title, Literal(text, lang=lang)))
+    for lang, text in sorted(document.issuer.items()):
+        g.add((iri, LZO.issuedBy, Literal(text, lang=lang)))
+    g.add((iri, DCTERMS.issued, Literal(document.date, datatype=_date_type(document.date))))
+    g.add((iri, DCTERMS.language, Literal(document.language)))
+    g.add((iri, DCTERMS.source, Literal(document.origin)))
+    if document.licence.startswith(("http://", "https://")):
+        g.add((iri, DCTERMS.license, URIRef(document.licence)))
+    else:
+        g.add((iri, DCTERMS.rights, Literal(document.licence)))
+    for lang, text in sorted(document.note.items()):
+        g.add((iri, SKOS.editorialNote, Literal(text, lang=lang)))
+
+
+def _date_type(date: str) -> URIRef:
+    return {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(date), XSD.date)
 
 
 def describe_fact_graph(g: Graph, sentence: Sentence) -> None:

@@ -259,6 +259,13 @@ def _load_csv(path: Path) -> list[Record]:
     return records
 
 
+def check_unique_ids(records: list[Record]) -> None:
+    """Raise if two records (of any documents) mint the same identifier."""
+    problems = _duplicate_ids(records)
+    if problems:
+        raise InputError(problems)
+
+
 # ---------------------------------------------------------------- helpers
 def _duplicate_ids(records: list[Record]) -> list[Problem]:
     seen: dict[str, Record] = {}

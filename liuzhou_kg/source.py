@@ -24,7 +24,7 @@ SECTION_START = re.compile(r"^([一二三四五六七八九十]+)、")
 class Sentence:
     """One sentence of the source: the unit of provenance (a passage)."""
 
-    pid: str  # stable id, e.g. "p05-s02": paragraph 5, sentence 2
+    pid: str  # stable id, e.g. "p05-s02": paragraph 5, sentence 2 ("<doc>/p05-s02" in a non-default document)
     paragraph: int
     number: int  # sentence number within its paragraph, from 1
     section: int  # 0 for the 2014 review and preamble, 1..4 for the plan's sections 一..四
@@ -65,7 +65,8 @@ class SourceText:
         return "".join(s.text for s in self.sentences if s.paragraph == paragraph)
 
 
-def read_source(path: Path) -> SourceText:
+def read_source(path: Path, pid_prefix: str = "") -> SourceText:
+    """Read a source file as UTF-8 and split it as ``parse_text`` does."""
     from .errors import InputError, Problem
 
     try:
@@ -74,11 +75,14 @@ def read_source(path: Path) -> SourceText:
         raise InputError([Problem(path, None, f"cannot read the source text: {err.strerror}")]) from None
     except UnicodeDecodeError as err:
         raise InputError([Problem(path, None, f"the source text is not UTF-8 (byte {err.start})")]) from None
-    return parse_text(raw, path)
+    return parse_text(raw, path, pid_prefix)
 
 
-def parse_text(raw: str, path: Path) -> SourceText:
-    """Undo the line wraps of any text and split it into sentences, as the build does for its source."""
+def parse_text(raw: str, path: Path, pid_prefix: str = "") -> SourceText:
+    """Undo the line wraps of any text and split it into sentences, as the build does for its source.
+
+    ``pid_prefix`` starts every sentence id: "" for the default document, "<doc>/" for the others.
+    """
     paragraphs = _paragraphs(raw)
     text_parts: list[str] = []
     offsets: list[int] = []
@@ -99,7 +103,7 @@ def parse_text(raw: str, path: Path) -> SourceText:
             start, end = paragraph_start + s_start, paragraph_start + s_end
             sentences.append(
                 Sentence(
-                    pid=f"p{p_index:02d}-s{s_index:02d}",
+                    pid=f"{pid_prefix}p{p_index:02d}-s{s_index:02d}",
                     paragraph=p_index,
                     number=s_index,
                     section=section,

@@ -57,20 +57,33 @@ class Facts:
 
 
 def build_dataset(records: list[Record], vocab: Vocabulary, source: SourceText, source_sha256: str) -> Facts:
+    """The dataset of one source text (the default document) and the records that cite it."""
+    return build_corpus_dataset([(None, source, source_sha256, records)], vocab)
+
+
+def build_corpus_dataset(documents: list[tuple], vocab: Vocabulary) -> Facts:
+    """The dataset of every document: ``(document, source, sha256, records)``, each record citing its own.
+
+    Entities are shared across documents: a record of one document may be ``about:`` an entity
+    another document's record mints, and the entity then draws on sentences of both.
+    """
     dataset = Dataset(default_union=True)
     bind_prefixes(dataset)
     _copy(vocab.ontology, dataset.graph(ONTOLOGY_GRAPH))
     _copy(vocab.reference, dataset.graph(REFERENCE_GRAPH))
     provenance = dataset.graph(PROVENANCE_GRAPH)
-    _copy(provenance_graph(source, source_sha256), provenance)
+    for document, source, sha, _ in documents:
+        _copy(provenance_graph(source, sha, document), provenance)
 
+    records = [record for *_, document_records in documents for record in document_records]
+    source_of = {id(record): source for _, source, _, document_records in documents for record in document_records}
     types = _entity_types(records, vocab)
     labels = _entity_labels(records, vocab)
     facts = Facts(dataset, records=records)
     problems: list[Problem] = []
     for record in records:
         try:
-            citations = cite(record, source)
+            citations = cite(record, source_of[id(record)])
             triples, numbers, used = _triples(record, vocab, types, labels)
             check_numbers(record, numbers)
         except InputError as err:

@@ -70,3 +70,23 @@ def repo_copy(tmp_path) -> Path:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def built_dist_2015(tmp_path_factory) -> Path:
+    """A build of the 2015 text alone (the corpus's default document, the others set aside).
+
+    The tests of the 2015 text's facts read it, and tests/test_corpus.py checks that each of its
+    quads is in the build of the whole corpus: adding documents leaves the 2015 facts as they were.
+    """
+    dist = tmp_path_factory.mktemp("build-2015") / "dist"
+    build(dist, extras=False, documents={"liuzhou-innovation-2015"})
+    return dist
+
+
+@pytest.fixture(scope="session")
+def quad_store_2015(built_dist_2015) -> pyoxigraph.Store:
+    """An in-memory Oxigraph store of the 2015 text's build."""
+    store = pyoxigraph.Store()
+    store.load(path=str(built_dist_2015 / "liuzhou.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
+    return store

@@ -3,24 +3,28 @@ from __future__ import annotations
 
 import json
 
-from liuzhou_kg.paths import SOURCE_TEXT
+from liuzhou_kg.corpus import load_catalogue
+from liuzhou_kg.paths import SOURCE_TEXT, SOURCES_DIR
 from liuzhou_kg.source import read_source
 from sparql_helpers import rows
 
 def test_every_sourced_entity_points_at_its_passages(quad_store):
-    missing = rows(quad_store, """SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x a ?t } FILTER REGEX(STR(?g), "/graph/p[0-9]")
+    missing = rows(quad_store, """SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x a ?t } FILTER REGEX(STR(?g), "/graph/([a-z0-9-]+/)?p[0-9]")
         FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?p . ?p a lzo:Passage } }""")
     assert missing == []
 
 
 def test_passage_offsets_and_quotes_match_the_source_file(quad_store):
-    raw = SOURCE_TEXT.read_bytes().decode("utf-8")
-    passages = rows(quad_store, """SELECT ?p ?quote ?exact ?start ?end WHERE { ?p a lzo:Passage ; prov:value ?quote ;
-        oa:hasSelector ?pos , ?q . ?pos oa:start ?start ; oa:end ?end . ?q oa:exact ?exact }""")
-    assert len(passages) == len(read_source(SOURCE_TEXT).sentences) == 49
-    for passage, quote, exact, start, end in passages:
-        span = raw[int(start):int(end)]
-        assert span.replace("\n", "") == quote == exact, passage
+    documents = load_catalogue(SOURCES_DIR)
+    assert documents[0].path == SOURCE_TEXT and len(read_source(SOURCE_TEXT).sentences) == 49
+    for document in documents:
+        raw = document.path.read_bytes().decode("utf-8")
+        passages = rows(quad_store, f"""SELECT ?p ?quote ?exact ?start ?end WHERE {{ ?p a lzo:Passage ; prov:value ?quote ;
+            oa:hasSource <{document.iri}> ; oa:hasSelector ?pos , ?q . ?pos oa:start ?start ; oa:end ?end . ?q oa:exact ?exact }}""")
+        assert len(passages) == len(document.source.sentences)
+        for passage, quote, exact, start, end in passages:
+            span = raw[int(start):int(end)]
+            assert span.replace("\n", "") == quote == exact, passage
 
 
 def test_which_sentence_says_liugong_leads_the_loader_market(quad_store):
@@ -37,7 +41,8 @@ def test_gdp_comes_from_its_sentence_and_the_year_from_the_paragraph_opening(qua
 
 
 def test_sections_of_the_passages(quad_store):
-    got = rows(quad_store, """SELECT ?n (COUNT(?p) AS ?passages) WHERE { ?p a lzo:Passage ; lzo:inSection/lzo:sectionNumber ?n } GROUP BY ?n""")
+    got = rows(quad_store, """SELECT ?n (COUNT(?p) AS ?passages) WHERE { ?p a lzo:Passage ; oa:hasSource lz:source-liuzhou-innovation-2015 ;
+        lzo:inSection/lzo:sectionNumber ?n } GROUP BY ?n""")
     assert got == [("0", "19"), ("1", "10"), ("2", "6"), ("3", "7"), ("4", "7")]
 
 

@@ -35,10 +35,11 @@ def run(args) -> int:
     result = build(args.dist, repo=args.repo, report=report, reasoning=not args.no_reasoner)
     if not args.quiet:
         counts = result.counts
-        cov = counts["coverage"]
         console.print(f"[green]ok[/green] {counts['triples']} triples, {counts['named_graphs']} named graphs; "
-                      f"{cov['numbers_used']}/{cov['numbers']} numbers of the text used, {cov['numbers_excluded']} excluded; "
                       f"outputs in {result.dist}")
+        for document, cov in counts["coverage_by_document"].items():
+            console.print(f"   {document}: {cov['sentences']} sentences, {cov['numbers_used']}/{cov['numbers']} "
+                          f"numbers used, {cov['numbers_excluded']} excluded")
     return 0
 
 
