@@ -483,9 +483,6 @@ def write_store(nquads_path: Path, store_dir: Path) -> int:
     if not nquads_path.is_file():
         raise InputError([Problem(nquads_path, None, "N-Quads file not found")])
     store_dir.parent.mkdir(parents=True, exist_ok=True)
-    import shutil  # here, not at the top: a cold `liuzhou-kg query` never writes a store
-    import tempfile
-
     tmp = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
     try:
         generation = _new_generation_path(tmp)
