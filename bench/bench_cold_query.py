@@ -61,6 +61,11 @@ def main() -> int:
     args = parser.parse_args()
 
     from liuzhou_kg.sparql.prefixes import prologue
+    from liuzhou_kg.store import current_generation
+
+    generation = current_generation(args.store)
+    if generation is None:
+        sys.exit(f"no store at {args.store}: run python build.py first")
 
     # An installed package has its bytecode compiled (pip does it); an editable checkout run with
     # PYTHONDONTWRITEBYTECODE would recompile every module on every start.
@@ -77,7 +82,8 @@ def main() -> int:
         graph = re.search(r"^\s*(CONSTRUCT|DESCRIBE)", text, re.MULTILINE | re.IGNORECASE)
         ours_cmd = [cli, "query", "-f", str(query), "--format", "nt" if graph else "csv",
                     "--store", str(args.store)]
-        bare_cmd = [python, "-c", BARE, str(args.store), str(prologue_file), str(query)]
+        # The bare command opens the database folder itself: the store's current generation.
+        bare_cmd = [python, "-c", BARE, str(generation), str(prologue_file), str(query)]
         timed(ours_cmd), timed(bare_cmd)  # warm the page cache
         ours, bare = [], []
         for _ in range(args.runs):
