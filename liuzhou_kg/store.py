@@ -41,7 +41,6 @@ import os
 import shutil
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Iterable
 
@@ -324,12 +323,12 @@ def _remove_bare_database(root: Path) -> None:
 
 
 def _new_generation_path(root: Path) -> Path:
-    return root / f"{GEN_PREFIX}{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+    return root / f"{GEN_PREFIX}{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.urandom(4).hex()}"
 
 
 def _publish(root: Path, generation: Path) -> None:
     """Make ``generation`` the current one: write ``HEAD`` through a temporary file and rename."""
-    tmp = root / f".{HEAD}.{uuid.uuid4().hex}"
+    tmp = root / f".{HEAD}.{os.urandom(16).hex()}"
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(generation.name + "\n")
         handle.flush()
