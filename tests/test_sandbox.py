@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from liuzhou_kg.paths import REPO
+from unprivileged import nobody_python
 
 SETPRIV = shutil.which("setpriv")
 UNSHARE = shutil.which("unshare")
@@ -62,20 +63,16 @@ class Listener:
         self.sock.close()
 
 
-def interpreter() -> tuple[list[str], dict]:
-    """A Python that user nobody may run, with this project and its dependencies importable."""
+def command_for(prefix: list[str]) -> tuple[list[str], dict]:
+    """The command (ending with a Python interpreter) and environment to run under ``prefix``.
+
+    As nobody, through tests/unprivileged.py (which reaches a private checkout by bind mounts);
+    as root without CAP_SYS_ADMIN, this interpreter itself."""
+    if prefix == NOBODY:
+        return nobody_python()
     env = {**os.environ, "HOME": "/tmp",
            "PYTHONPATH": os.pathsep.join([sysconfig.get_paths()["purelib"], str(REPO)])}
-    # The system interpreter of the same version first: this one may live under a private home.
-    candidates = [f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}", sys.executable]
-    for candidate in candidates:
-        if not os.path.exists(candidate):
-            continue
-        probe = subprocess.run(NOBODY + [candidate, "-c", "import pyoxigraph, starlette"],
-                               env=env, capture_output=True, cwd="/tmp", timeout=60)
-        if probe.returncode == 0:
-            return [candidate], env
-    pytest.skip("no Python interpreter of this version is executable by user nobody")
+    return prefix + [sys.executable], env
 
 
 @pytest.fixture(scope="module")
@@ -101,9 +98,9 @@ def free_port() -> int:
 
 
 def start_server(prefix: list[str], store: Path, *extra: str):
-    python, env = interpreter()
+    command, env = command_for(prefix)
     port = free_port()
-    proc = subprocess.Popen(prefix + python + ["-m", "liuzhou_kg.cli", "serve", "--port", str(port),
+    proc = subprocess.Popen(command + ["-m", "liuzhou_kg.cli", "serve", "--port", str(port),
                                                 "--store", str(store), "--workers", "1", *extra],
                             env=env, cwd="/tmp", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, encoding="utf-8")
@@ -177,16 +174,16 @@ except QueryError as err:
 @pytest.mark.parametrize("prefix", [NOBODY, NO_SYS_ADMIN], ids=["nobody", "no-cap-sys-admin"])
 def test_the_sandbox_holds_when_the_policy_lets_service_through(prefix, open_store):
     listener = Listener()
-    python, env = interpreter()
+    command, env = command_for(prefix)
     try:
-        proc = subprocess.run(prefix + python + ["-c", SANDBOX_ALONE, str(open_store),
+        proc = subprocess.run(command + ["-c", SANDBOX_ALONE, str(open_store),
                                                  str(listener.port)],
                               env=env, cwd="/tmp", capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
         time.sleep(0.3)
         assert listener.connections == 0, proc.stdout
         # Control: the same query outside a worker does reach the listener.
-        control = subprocess.run(prefix + python + ["-c", (
+        control = subprocess.run(command + ["-c", (
             "import sys, pyoxigraph as ox\n"
             "try:\n"
             "    list(ox.Store().query('SELECT * WHERE { SERVICE <http://127.0.0.1:%s/> {} }' % sys.argv[1]))\n"
@@ -206,9 +203,9 @@ CAGE = ("echo 0 > /proc/sys/user/max_user_namespaces && echo 0 > /proc/sys/user/
 
 def test_serve_refuses_to_start_unisolated(open_store):
     """In a user namespace whose namespace limits are 0, workers cannot be isolated."""
-    python, env = interpreter()
+    command, env = command_for([])  # this interpreter, in a user namespace of its own
     port = free_port()
-    command = [UNSHARE, "--user", "--map-root-user", "sh", "-c", CAGE, "cage", *python, "-m",
+    command = [UNSHARE, "--user", "--map-root-user", "sh", "-c", CAGE, "cage", *command, "-m",
                "liuzhou_kg.cli", "serve", "--port", str(port), "--store", str(open_store),
                "--workers", "1"]
     proc = subprocess.run(command, env=env, cwd="/tmp", capture_output=True, text=True,

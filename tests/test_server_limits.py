@@ -30,6 +30,7 @@ from liuzhou_kg.sparql.errors import TooManyRows
 from liuzhou_kg.sparql.execute import QueryRequest, execute
 from liuzhou_kg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 from liuzhou_kg.store import load_memory_store
+from unprivileged import nobody_python
 
 from test_server import FIXTURE, REPO, client_from, free_port
 
@@ -59,10 +60,12 @@ def big_answer_query(doublings: int) -> str:
 
 
 @contextlib.contextmanager
-def serve(*args: str, prefix: tuple[str, ...] = (), cwd: Path = REPO, python: str = sys.executable):
+def serve(*args: str, prefix: tuple[str, ...] = (), cwd: Path = REPO, python: str = sys.executable,
+          env: dict | None = None):
     """Run `liuzhou-kg serve` (optionally under ``prefix``, e.g. setpriv); yield (url, process)."""
     port = free_port()
-    env = {**os.environ, "LC_ALL": "C.UTF-8", "PYTHONPATH": str(REPO)}
+    env = {**(env or os.environ), "LC_ALL": "C.UTF-8"}
+    env.setdefault("PYTHONPATH", str(REPO))
     process = subprocess.Popen(
         [*prefix, python, "-m", "liuzhou_kg.cli", "serve", "--port", str(port), *args],
         cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -540,30 +543,6 @@ def test_ontology_version_iri_resolves_and_the_page_is_built_once(built_dist, mo
 
 # --- an ordinary service account -------------------------------------------------------------
 
-def service_python(venv: Path) -> str:
-    """An interpreter ``nobody`` can start (and the workers re-start) with this venv's packages.
-
-    The test venv's interpreter may live where only root can reach it (a per-user pyenv under
-    /root); a service account would use the system's Python. So where the system has the same
-    Python version, a venv for it is laid out by hand: its ``site-packages`` is the test venv's.
-    """
-    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
-    check = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
-             "-c", "import subprocess, sys; "
-                   "subprocess.run([sys.executable, '-c', '0'], check=True)"]
-    nobody_can_start_it = subprocess.run(check, capture_output=True, timeout=60).returncode == 0
-    if nobody_can_start_it or not system.exists():
-        return sys.executable
-    site = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "lib").mkdir()
-    (venv / "bin" / "python").symlink_to(system)
-    (venv / "lib" / site.name).symlink_to(site)
-    (venv / "pyvenv.cfg").write_text(f"home = {system.parent}\ninclude-system-site-packages = "
-                                     "false\n", encoding="utf-8")
-    return str(venv / "bin" / "python")
-
-
 @pytest.mark.skipif(shutil.which("setpriv") is None or os.geteuid() != 0,
                     reason="needs root and setpriv to start the server as nobody")
 def test_server_runs_as_nobody_on_a_store_copy_and_holds_its_limits(built_dist):
@@ -572,13 +551,13 @@ def test_server_runs_as_nobody_on_a_store_copy_and_holds_its_limits(built_dist):
     home = Path(tempfile.mkdtemp(prefix="liuzhou-nobody-", dir="/tmp"))
     try:
         shutil.copytree(built_dist / "store", home / "store")
-        python = service_python(home / "venv")
         for path in [home, *home.rglob("*")]:
             if not path.is_symlink():
                 path.chmod(0o755 if path.is_dir() else 0o644)
-        prefix = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups")
-        with serve("--store", str(home / "store"), *LIMITS, prefix=prefix, cwd=home,
-                   python=python) as (url, process):
+        (home / "mnt").mkdir()
+        command, env = nobody_python(home / "mnt")
+        with serve("--store", str(home / "store"), *LIMITS, prefix=tuple(command[:-1]), cwd=home,
+                   python=command[-1], env=env) as (url, process):
             import psutil
 
             assert psutil.Process(process.pid).uids().effective != 0
