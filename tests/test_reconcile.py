@@ -14,7 +14,6 @@ import warnings
 from collections import Counter
 from urllib.parse import quote_from_bytes
 
-import pyoxigraph
 import pytest
 from starlette.applications import Starlette
 
@@ -760,6 +759,17 @@ def test_one_matching_engine_for_link_and_reconcile():
                 assert not similar.search(name), (path.name, name)
     # and the service's engine holds the linker's Matcher over the graph's entities
     assert "Matcher" in Engine.__init__.__code__.co_names
+
+
+def test_the_service_offers_what_the_engine_indexes(built_dist):
+    """The catalog (suggest, preview, extend) and the Matcher (matching) hold the same entities:
+    nothing can be suggested that reconciliation cannot find."""
+    from liuzhou_kg.reconcile.app import Service
+
+    service = Service.from_store(open_store(built_dist / "store"))
+    catalog = {record.iri for record in service.catalog.entities.values()}
+    indexed = {entity.iri for entity in service.engine.matcher.entities}
+    assert len(catalog) > 150 and catalog == indexed
 
 
 def test_the_guard_fires_on_a_second_engine(tmp_path, monkeypatch):

@@ -167,7 +167,7 @@ def label_similarity(pa: _Profile, pb: _Profile) -> float:
     if pa.short & pb.short:
         return 0.93
     if pa.pinyin & pb.pinyin:
-        return 0.9
+        return PINYIN_SCORE
     return _fuzzy(pa, pb)
 
 
@@ -419,7 +419,7 @@ class Matcher:
         query = self.query_entity(names, properties=properties, category=category)
         if not query.labels and not query.codes:
             return []
-        latin_query = all(k.label.isascii() or not _has_han(k.label) for k in query.labels)
+        latin_query = not any(_has_han(k.label) for k in query.labels)
         query_full = {k.full for k in query.labels if k.full}
         query_cores = {(k.core, k.legal_form) for k in query.labels if k.legal_form}
         found: list[tuple[float, Candidate, bool | None]] = []
