@@ -153,6 +153,36 @@ def test_a_type_restricts_the_answers(matcher):
     assert all(LZO + "Enterprise" in a.types for a in matcher.match(["柳州"], type=LZO + "Enterprise"))
 
 
+def test_type_strict_any_all_should(matcher):
+    """"any" and "all" filter (subclasses count); "should" keeps the others, × 0.8, and says so."""
+    place, enterprise = LZO + "Place", LZO + "Enterprise"
+    assert matcher.match(["柳州"], type=[place, enterprise], type_strict="all") == []
+    assert matcher.match(["柳州"], type=[place, enterprise])[0].iri == LZ + "liuzhou"
+    soft = matcher.match(["柳州"], type=enterprise, type_strict="should", limit=10)
+    assert (soft[0].iri, soft[0].score, soft[0].type_match) == (LZ + "liuzhou", 0.8, False)
+    assert all(a.type_match for a in soft if enterprise in a.types)
+
+
+def test_tone_numbers_and_the_pinyin_only_cap(matcher):
+    assert matcher.match(["liu3 zhou1"])[0].iri == LZ + "liuzhou"
+    # Guojia (towns in GeoNames) is only the pinyin of 国家, a name of China, whose own Latin
+    # names differ: a candidate at 0.8, never a match
+    guojia = matcher.match(["Guojia"], limit=3)
+    assert guojia[0].iri == LZ + "china" and guojia[0].score == 0.8 and not guojia[0].match
+    assert "pinyin only" in guojia[0].evidence
+    # the entity's own Latin name is not capped
+    assert matcher.match(["Liuzhou"])[0].score == 1.0
+
+
+def test_exact_says_a_name_or_code_equals_the_query(matcher):
+    assert matcher.match(["柳钢"])[0].exact  # the group's own name
+    listed = [a for a in matcher.match(["柳钢"], limit=5) if a.iri == LZ + "liuzhou-iron-steel"]
+    assert listed and not listed[0].exact  # shares only the name without legal form
+    assert matcher.match(["柳钢股份有限公司"])[0].exact  # same name, same legal form spelt otherwise
+    coded = matcher.match(["Liuzhou"], properties={"http://www.wikidata.org/prop/direct/P442": "450200"})
+    assert coded[0].exact
+
+
 @pytest.mark.parametrize("text", ["qwertyuiop zxcv", "' } ; DROP GRAPH <x> ; SELECT * WHERE { ?s ?p ?o",
                                   "😀🎉", "柳" * 2000, "", "   "])
 def test_nonsense_and_hostile_text_gets_no_match(matcher, text):

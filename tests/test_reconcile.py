@@ -9,11 +9,11 @@ types with subclasses, properties as evidence, and every malformed request the p
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections import Counter
 from urllib.parse import quote_from_bytes
 
-import pyoxigraph
 import pytest
 from starlette.applications import Starlette
 
@@ -229,7 +229,7 @@ def test_property_only_queries_find_by_code(client):
         "q4": {"properties": [{"pid": "lzo:GBT2260Code", "v": "450200"}], "type": "lzo:Enterprise",
                "type_strict": "should"},
     })
-    assert first(body, "q4")["id"] == "liuzhou" and first(body, "q4")["score"] == 85.0  # 100 × 0.8 + 5
+    assert first(body, "q4")["id"] == "liuzhou" and first(body, "q4")["score"] == 90.0  # 100 × 0.8 + 10 (a code)
     assert matched(body, "q0") == "liuzhou"
     assert matched(body, "q1") == "liuzhou-iron-steel"
     assert matched(body, "q2") == "liugong-machinery"
@@ -711,3 +711,76 @@ def test_only_the_engine_adapter_uses_the_linker():
                     node.module.startswith("link") or node.module.startswith("liuzhou_kg.link")):
                 users.add(path.name)
     assert users == {"engine.py"}
+
+
+SIMILARITY_LIBRARIES = {"difflib", "rapidfuzz", "jellyfish", "Levenshtein", "thefuzz", "fuzzywuzzy",
+                        "pypinyin", "opencc"}
+
+
+def reconcile_imports() -> dict[str, set[str]]:
+    """Every module imported by a module of liuzhou_kg/reconcile/, absolute, by file."""
+    import ast
+    from pathlib import Path
+
+    import liuzhou_kg.reconcile as package
+
+    found: dict[str, set[str]] = {}
+    for path in sorted(Path(package.__file__).parent.glob("*.py")):
+        names = found.setdefault(path.name, set())
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = "liuzhou_kg" if node.level == 2 else ("liuzhou_kg.reconcile" if node.level == 1
+                                                             else "")
+                names.add(".".join(x for x in (base, node.module or "") if x))
+    return found
+
+
+def test_one_matching_engine_for_link_and_reconcile():
+    """Reconciliation matches with the linker's engine and nothing else: the only linker module
+    it imports is liuzhou_kg.link.engine, it imports no similarity library, and it defines no
+    similarity function (names are scored by Matcher alone)."""
+    import ast
+    from pathlib import Path
+
+    import liuzhou_kg.reconcile as package
+    from liuzhou_kg.reconcile.engine import Engine
+
+    imported = {name for names in reconcile_imports().values() for name in names}
+    assert {n for n in imported if n.startswith("liuzhou_kg.link")} == {"liuzhou_kg.link.engine"}
+    assert not {n.split(".")[0] for n in imported} & SIMILARITY_LIBRARIES
+    similar = re.compile(r"similar|ratio|distance|gram|jaccard|levenshtein|pair_|label_score",
+                         re.IGNORECASE)
+    for path in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Name, ast.Attribute)):
+                name = getattr(node, "name", None) or getattr(node, "id", None) or node.attr
+                assert not similar.search(name), (path.name, name)
+    # and the service's engine holds the linker's Matcher over the graph's entities
+    assert "Matcher" in Engine.__init__.__code__.co_names
+
+
+def test_the_service_offers_what_the_engine_indexes(built_dist):
+    """The catalog (suggest, preview, extend) and the Matcher (matching) hold the same entities:
+    nothing can be suggested that reconciliation cannot find."""
+    from liuzhou_kg.reconcile.app import Service
+
+    service = Service.from_store(open_store(built_dist / "store"))
+    catalog = {record.iri for record in service.catalog.entities.values()}
+    indexed = {entity.iri for entity in service.engine.matcher.entities}
+    assert len(catalog) > 150 and catalog == indexed
+
+
+def test_the_guard_fires_on_a_second_engine(tmp_path, monkeypatch):
+    """The import walk of the guard above sees a module that brings its own similarity."""
+    import liuzhou_kg.reconcile as package
+
+    rogue = tmp_path / "reconcile"
+    rogue.mkdir()
+    (rogue / "__init__.py").write_text("", encoding="utf-8")
+    (rogue / "rogue.py").write_text("from difflib import SequenceMatcher\n"
+                                    "from ..link.normalize import label_keys\n", encoding="utf-8")
+    monkeypatch.setattr(package, "__file__", str(rogue / "__init__.py"))
+    imported = reconcile_imports()["rogue.py"]
+    assert "difflib" in imported and "liuzhou_kg.link.normalize" in imported

@@ -53,9 +53,7 @@ def graph_entities(store: ox.Store) -> list:
 
 def graph_matcher(kg: Path | None = None, store: ox.Store | None = None):
     """The matching engine over this graph (from ``store``, else the RDF file ``kg``)."""
-    from .engine import Matcher
-
-    return Matcher(graph_entities(store if store is not None else load_kg(kg)))
+    return Matcher.over_store(store if store is not None else load_kg(kg), RESOURCE_NAMESPACE)
 
 
 def discover(dataset: str, *, query: str | None = None, kg: Path | None = None,

@@ -33,13 +33,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.process import cdist
 
-from .entities import Code, Entity, Vocabulary, code_of, vocabulary
-from .normalize import LabelKeys, label_keys, label_variants
+from .entities import Code, Entity, Vocabulary, code_of, entities, vocabulary
+from .normalize import LabelKeys, label_keys, label_variants, to_pinyin, without_tone_numbers
 
 EXACT_THRESHOLD = 0.85
 CLOSE_THRESHOLD = 0.6
@@ -52,12 +52,17 @@ UNKNOWN_CODE_BONUS = 0.2
 CODE_CONFLICT = 0.5
 PART_OF = 0.3
 STRUCTURE_BONUS = 0.15
+IRI_STRENGTH = 0.2  # how much the same IRI outweighs names alone when ranking (strength)
+CODE_STRENGTH = 0.1  # … a shared code
 MAX_POSTING = 5000
 MAX_CANDIDATES = 50
 FUZZY_LABELS = 8
 LATIN_GRAM = 3
 FUZZY_CUTOFF = 55.0  # below it, 0.85 × similarity cannot reach a candidate's score
 GRAM_SHARE = 0.5  # share of a name's n-grams another name must have to be scored
+TYPE_SHOULD_FACTOR = 0.8  # type_strict "should": an answer of none of the asked types
+PINYIN_ONLY = 0.8  # a Latin query equal only to the pinyin of a Chinese name (see Matcher.match)
+PINYIN_SCORE = 0.9  # label_similarity of names that agree by their pinyin only
 
 
 @dataclass
@@ -85,6 +90,9 @@ class Match:
     match: bool
     types: tuple[str, ...]
     evidence: tuple[str, ...] = field(default=())
+    name_score: float = 0.0  # the label similarity alone (0-1)
+    exact: bool = False  # a name (with its legal form), a known code or the IRI equals the query's
+    type_match: bool | None = None  # has one of the asked types (None: no type asked)
 
 
 class _Profile:
@@ -159,7 +167,7 @@ def label_similarity(pa: _Profile, pb: _Profile) -> float:
     if pa.short & pb.short:
         return 0.93
     if pa.pinyin & pb.pinyin:
-        return 0.9
+        return PINYIN_SCORE
     return _fuzzy(pa, pb)
 
 
@@ -209,6 +217,14 @@ class Matcher:
         self._exact = {k: v for k, v in exact.items() if len(v) <= MAX_POSTING}
         self._grams = {k: v for k, v in grams.items() if len(v) <= MAX_POSTING}
         self._gram_set = frozenset(self._grams)
+
+    @classmethod
+    def over_store(cls, store, namespace: str | None = None,
+                   keep: Callable[[str], bool] | None = None) -> "Matcher":
+        """The engine over the entities of ``store`` (IRIs starting with ``namespace``, and for
+        which ``keep(iri)`` holds). The store is read with quad patterns only, never SPARQL."""
+        found = entities(store, namespace=namespace)
+        return cls(e for e in found if keep is None or keep(e.iri))
 
     # ------------------------------------------------------------------ candidates
 
@@ -345,9 +361,11 @@ class Matcher:
         for name in names:
             if not isinstance(name, str) or not name.strip():
                 continue
-            for variant in label_variants(name):
-                if len(keys) < 64:
-                    keys.append(label_keys(variant))
+            forms = dict.fromkeys((name, without_tone_numbers(name)))
+            for form in forms:
+                for variant in label_variants(form):
+                    if len(keys) < 64:
+                        keys.append(label_keys(variant))
         codes: set[Code] = set()
         near: set[str] = set()
         guessing = tuple(self.vocab.schemes)
@@ -374,41 +392,111 @@ class Matcher:
     def match(self, names: str | Iterable[str], type: str | Iterable[str] | None = None,
               properties: Mapping[str, object] | None = None, limit: int = 5,
               exact: float = EXACT_THRESHOLD, margin: float = MARGIN,
-              floor: float = 0.3) -> list[Match]:
+              floor: float = 0.3, type_strict: str = "any") -> list[Match]:
         """The indexed entities best matching ``names``, scored, best first.
 
-        ``type`` (class IRIs) keeps only entities of that class or a subclass of it; the category
-        of the type also counts as type evidence. ``properties`` adds codes and parents (see
-        :meth:`query_entity`). ``match`` is true for at most one answer: the first, when it scores
-        at least ``exact`` and the next one is more than ``margin`` below.
+        ``type`` (class IRIs) keeps only entities of that class or a subclass of it
+        (``type_strict="any"``) or of all of them (``"all"``); with ``"should"`` the others stay,
+        their score × ``TYPE_SHOULD_FACTOR`` (see :func:`type_filter`). The category of the type
+        also counts as type evidence. ``properties`` adds codes and parents (see
+        :meth:`query_entity`). A query written in Latin letters that equals only the pinyin of a
+        Chinese name, of an entity with Latin names of its own that differ, scores at most
+        ``PINYIN_ONLY`` (Guojia, a town, is not 国家 "the State"). ``match`` is true for at most
+        one answer: the first, when it scores at least ``exact`` and the next one is more than
+        ``margin`` below.
         """
         if isinstance(names, str):
             names = [names]
         wanted = {type} if isinstance(type, str) else set(type or ())
         category = None
-        for name, members in self.vocab.categories:
-            if wanted & members:
-                category = name
-                break
-        if category is None and wanted:
-            category = self._category_of_class(wanted)
+        if type_strict != "should":
+            for name, members in self.vocab.categories:
+                if wanted & members:
+                    category = name
+                    break
+            if category is None and wanted:
+                category = self._category_of_class(wanted)
         query = self.query_entity(names, properties=properties, category=category)
         if not query.labels and not query.codes:
             return []
-        found = [c for c in self.candidates_for(query, close=floor, untyped_query=not wanted)
-                 if not wanted or wanted & c.local.types]
+        latin_query = not any(_has_han(k.label) for k in query.labels)
+        query_full = {k.full for k in query.labels if k.full}
+        query_cores = {(k.core, k.legal_form) for k in query.labels if k.legal_form}
+        found: list[tuple[float, Candidate, bool | None]] = []
+        for cand in self.candidates_for(query, close=floor * TYPE_SHOULD_FACTOR,
+                                        untyped_query=category is None):
+            factor = type_filter(cand.local.types, wanted, type_strict)
+            if factor is None:
+                continue
+            score = cand.score * factor
+            if (cand.label_score == PINYIN_SCORE and latin_query
+                    and self._own_latin_names_differ(cand.local, query)
+                    and not cand.evidence):
+                score = min(score, PINYIN_ONLY)
+                cand.evidence = cand.evidence + ("pinyin only",)
+            if score >= floor:
+                found.append((score, cand, (factor == 1.0) if wanted else None))
+        found.sort(key=lambda f: (-f[0], f[1].local.iri))
         answers = []
-        for n, cand in enumerate(found[:max(0, limit)]):
-            clear = (n == 0 and cand.score >= exact
-                     and (len(found) == 1 or found[1].score < cand.score - margin))
-            answers.append(Match(cand.local.iri, cand.local.name, round(cand.score, 4), clear,
-                                 tuple(sorted(cand.local.types)), cand.evidence))
+        for n, (score, cand, typed) in enumerate(found[:max(0, limit)]):
+            clear = (n == 0 and score >= exact
+                     and (len(found) == 1 or found[1][0] < score - margin))
+            local_full = {k.full for k in cand.local.labels}
+            local_cores = {(k.core, k.legal_form) for k in cand.local.labels if k.legal_form}
+            equal = (bool(query_full & local_full) or bool(query_cores & local_cores)
+                     or any(e.startswith(("same IRI", "same code")) for e in cand.evidence))
+            answers.append(Match(cand.local.iri, cand.local.name, round(score, 4), clear,
+                                 tuple(sorted(cand.local.types)), cand.evidence,
+                                 round(cand.label_score, 4), equal, typed))
         return answers
+
+    def _own_latin_names_differ(self, local: Entity, query: Entity) -> bool:
+        """``local`` has names in Latin letters, and none of them is a name of ``query``."""
+        latin = {k.short for k in local.labels if not _has_han(k.label)}
+        return bool(latin) and not latin & {k.short for k in query.labels}
 
     def _category_of_class(self, classes: set[str]) -> str | None:
         """The category of the indexed entities typed with one of ``classes`` (all the same)."""
         seen = {e.category for e in self.entities if e.types & classes}
         return seen.pop() if len(seen) == 1 else None
+
+
+def type_filter(types: Iterable[str], wanted: set[str], strict: str = "any") -> float | None:
+    """The factor an entity of ``types`` (its classes with their superclasses) gets for a query
+    asking for ``wanted``: 1.0 when it has one of them (``"any"``) or all (``"all"``), else None
+    (left out), or ``TYPE_SHOULD_FACTOR`` with ``strict="should"``. No type asked: 1.0."""
+    if not wanted:
+        return 1.0
+    have = set(types)
+    ok = wanted <= have if strict == "all" else bool(wanted & have)
+    if ok:
+        return 1.0
+    return TYPE_SHOULD_FACTOR if strict == "should" else None
+
+
+def name_keys(text: str) -> set[str]:
+    """Every normalised key (full, core, short, pinyin) of ``text`` and its variants: two texts
+    name the same thing by the engine's rules when their key sets meet."""
+    keys: set[str] = set()
+    for variant in label_variants(without_tone_numbers(text)):
+        keys |= label_keys(variant).keys()
+    keys.discard("")
+    return keys
+
+
+def folded(text: str) -> str:
+    """``text`` as the engine compares it: NFKC, simplified, lower case, no tone marks, spaces or
+    punctuation."""
+    return label_keys(without_tone_numbers(text)).full
+
+
+def pinyin_of(text: str) -> str:
+    """The toneless pinyin of a folded text (Latin text is its own)."""
+    return to_pinyin(text)
+
+
+def _has_han(text: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" for c in text)
 
 
 def _structure(found: list[Candidate]) -> None:
@@ -428,9 +516,9 @@ def _structure(found: list[Candidate]) -> None:
 def strength(cand: Candidate) -> float:
     """How much the evidence outweighs names alone: the same IRI 0.2, a shared code 0.1."""
     if "same IRI" in cand.evidence:
-        return 0.2
+        return IRI_STRENGTH
     if any(e.startswith(("same code", "same identifier")) for e in cand.evidence):
-        return 0.1
+        return CODE_STRENGTH
     return 0.0
 
 

@@ -37,6 +37,7 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _MARK_BEARING = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _NUMBER = re.compile(r"\d+")
+_TONE_NUMBER = re.compile(r"(?<=[aeiouvngr])[1-5](?![0-9])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,14 @@ def _fold(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text).lower().replace("&", "and")
     return _PUNCT.sub("", text)
+
+
+def without_tone_numbers(text: str) -> str:
+    """Pinyin written with tone numbers without them (liu3 zhou1 → liu zhou); Chinese text and
+    Latin text without such numbers are returned unchanged."""
+    if _HAN.search(text):
+        return text
+    return _TONE_NUMBER.sub("", text)
 
 
 def to_pinyin(text: str) -> str:

@@ -53,7 +53,7 @@ class Service:
     @classmethod
     def from_store(cls, store) -> "Service":
         catalog = load_catalog(store)
-        return cls(catalog, Engine(catalog), Suggester(catalog))
+        return cls(catalog, Engine(catalog, store), Suggester(catalog))
 
 
 class ServiceMount(Mount):

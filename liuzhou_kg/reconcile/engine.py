@@ -1,10 +1,14 @@
-"""The matching engine behind the reconciliation service: the one adapter to the linker's code.
+"""The matching engine behind the reconciliation service: a thin adapter over the linker's.
 
-This module is the only place the service touches ``liuzhou_kg.link`` (label normalisation and
-pair scoring, the same functions ``liuzhou-kg link`` uses), so switching the service to another
-engine means changing this file alone. Its interface is narrow:
+Names are matched by :class:`liuzhou_kg.link.engine.Matcher`, the engine ``liuzhou-kg link``
+runs, built over this graph's entities read from the service's store (quad patterns only: no
+SPARQL is ever run). This module is the only place the service touches ``liuzhou_kg.link``, and
+it imports from ``liuzhou_kg.link.engine`` alone; it defines no similarity of its own. What it adds
+is the protocol's side:
 
-- :meth:`Engine.candidates` ``(text, types, properties, limit, lang) -> list[Candidate]``;
+- :meth:`Engine.candidates` ``(text, types, properties, limit, lang) -> list[Candidate]``: the
+  Matcher's scores on the API's 0-100 scale, an entity id, IRI or code given as the cell, the
+  query's properties checked against the catalog's values (agrees +5, conflicts -30 each);
 - :meth:`Engine.decide` — sets ``match`` on a ranked list (used again when the 1.0 draft merges
   the candidates of several names of one query);
 - :func:`search_forms` — the forms of a text that prefix search (suggest) compares.
@@ -12,33 +16,27 @@ engine means changing this file alone. Its interface is narrow:
 Query text is plain text throughout: it is cut to a bounded length before any comparison, lone
 surrogates are replaced, and it is only ever compared with names held in memory.
 
-A candidate's score (0-100) is its name similarity (the linker's label score: same full name,
-same name without legal form, same short name, same pinyin, else sequence similarity) times a type
-factor, with the linker's penalty for a group (集团) against a company, plus or minus the evidence
-of the query's properties. ``match`` is true for at most one candidate: the first, when it reaches
-the threshold and either leads the next by the margin or is the only one whose name, id or code
-equals the query (both from ``service.yaml``).
+Types filter the Matcher's answers with their subclasses (:func:`~liuzhou_kg.link.engine.type_filter`,
+``type_strict`` any/all/should). ``match`` is true for at most one candidate: the first, when it
+reaches the threshold and either leads the next by the margin or is the only one whose name, id or
+code equals the query (both from ``service.yaml``).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..link.normalize import LabelKeys, bigrams, label_keys, label_variants, to_pinyin
-from ..link.scoring import GROUP_PENALTY, pair_label_score
+from ..link.engine import (CODE_STRENGTH, MAX_CANDIDATES, Matcher, folded, name_keys, pinyin_of,
+                           type_filter)
+from ..namespaces import LZ
 from .catalog import Catalog, EntityRecord, PropertySpec
 
-TYPE_MISMATCH_FACTOR = 0.8      # type_strict "should": a candidate of another type
 EVIDENCE_BONUS = 5.0            # per property value that agrees
+IDENTIFIER_BONUS = 100 * CODE_STRENGTH  # … when it is a code or IRI: the linker's weight of a shared code
 EVIDENCE_PENALTY = 30.0         # per property whose known values all disagree
-POOL_SIZE = 25                  # entities scored per query beyond those sharing a whole key
-SIMILARITY_WEIGHT = 0.85        # the linker's weight of sequence similarity (scoring.py)
-PINYIN_SCORE = 0.9              # the linker's score for the same pinyin (scoring.py)
-PINYIN_ONLY_SCORE = 0.8         # … demoted when the entity's own Latin names differ
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_TONE_NUMBER = re.compile(r"(?<=[aeiouvüngr])[1-5](?![0-9])", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _WORDS = re.compile(r"[\s\-_/()（）·,，、:：]+")
 
@@ -83,47 +81,16 @@ def clean_text(text: str, limit: int) -> str:
     return _SPACES.sub(" ", text).strip()[:limit]
 
 
-def _without_tones(text: str) -> str:
-    """Latin letters without diacritics (Liǔzhōu → Liuzhou) and pinyin tone numbers (liu3)."""
-    decomposed = unicodedata.normalize("NFD", text)
-    kept = []
-    for char in decomposed:
-        if unicodedata.category(char) == "Mn" and kept and kept[-1].isascii():
-            continue
-        kept.append(char)
-    text = unicodedata.normalize("NFC", "".join(kept))
-    if not _HAN.search(text):
-        text = _TONE_NUMBER.sub("", text)
-    return text
-
-
-def _query_keys(text: str) -> list[LabelKeys]:
-    forms = [text]
-    plain = _without_tones(text)
-    if plain != text:
-        forms.append(plain)
-    keys = []
-    for form in forms:
-        for variant in label_variants(form):
-            keys.append(label_keys(variant))
-    return keys
-
-
-def _fold(text: str) -> str:
-    return label_keys(text).full
-
-
 def search_forms(text: str, words: bool = True) -> set[str]:
     """The forms of ``text`` that prefix search compares: folded (NFKC, simplified, lower case,
     no spaces or punctuation) and the toneless pinyin of that; with ``words``, also those of
     every word."""
-    text = _without_tones(text)
     forms = set()
     for piece in [text, *(_WORDS.split(text) if words else ())]:
-        folded = _fold(piece)
-        if folded:
-            forms.add(folded)
-            forms.add(to_pinyin(folded))
+        form = folded(piece)
+        if form:
+            forms.add(form)
+            forms.add(pinyin_of(form))
     return forms
 
 
@@ -143,30 +110,16 @@ def text_language(text: str) -> str:
     return "zh" if _HAN.search(text) else "en"
 
 
-@dataclass
-class _Indexed:
-    record: EntityRecord
-    keys: list[LabelKeys]
-    key_set: set[str]
-    has_latin_name: bool = False
-
-
 class Engine:
-    """An in-memory index of the catalog's names, ids and codes, and the scoring over it."""
+    """The Matcher over the catalog's entities, and the catalog's codes and values for evidence."""
 
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, store):
         self.catalog = catalog
         self.config = catalog.config
-        self._items: dict[str, _Indexed] = {}
-        self._blocks: dict[str, set[str]] = defaultdict(set)
+        self.matcher = Matcher.over_store(
+            store, str(LZ), keep=lambda iri: catalog.entity_id(iri) in catalog.entities)
         self._codes: dict[str, set[str]] = defaultdict(set)
         for record in catalog.entities.values():
-            keys = [label_keys(v) for name in record.names for v in label_variants(name.text)]
-            item = _Indexed(record, keys, {k for lk in keys for k in lk.keys()},
-                            any(not _HAN.search(n.text) for n in record.names))
-            self._items[record.id] = item
-            for block in _blocking(keys):
-                self._blocks[block].add(record.id)
             for spec in self.config.properties:
                 if spec.kind == "code":
                     for code, _datatype in record.values.get(spec.id, ()):
@@ -187,29 +140,25 @@ class Engine:
         evidence = [self._prepare(e) for e in properties]
         scored: dict[str, tuple[float, bool, list[Feature]]] = {}
         if text:
-            for entity_id, (name_score, exact, form) in self._name_scores(text).items():
+            for entity_id, (name_score, exact, form) in self._from_matcher(text).items():
                 scored[entity_id] = (name_score, exact, [
                     Feature("name_score", "name similarity (0-1)", round(name_score, 4)),
                     Feature("name_exact", "a name, id or code equals the query", exact),
                     *([Feature("legal_form_conflict", "a group against a company", True)]
                       if form else [])])
         elif evidence:
-            for entity_id in self._items:
+            for entity_id in self.catalog.entities:
                 scored[entity_id] = (1.0, False, [])
         results: list[Candidate] = []
         for entity_id, (base, exact, features) in scored.items():
-            record = self._items[entity_id].record
-            factor = 1.0
+            record = self.catalog.entities[entity_id]
+            factor = type_filter(record.types, set(types), type_strict)
+            if factor is None:
+                continue
             if types:
-                wanted = [t in record.types for t in types]
-                matched = all(wanted) if type_strict == "all" else any(wanted)
-                if not matched and type_strict != "should":
-                    continue
-                if not matched:
-                    factor = TYPE_MISMATCH_FACTOR
                 features.append(Feature("type_match", "the candidate has a type of the query",
-                                        matched))
-            agreed = conflicts = 0
+                                        factor == 1.0))
+            agreed = conflicts = identifiers = 0
             dropped = False
             for number, (spec, ev, wanted_values) in enumerate(evidence):
                 outcome = self._evidence(record, spec, wanted_values)
@@ -221,6 +170,7 @@ class Engine:
                     dropped = True
                 if outcome == "agrees":
                     agreed += 1
+                    identifiers += spec.kind in ("code", "iri")
                 elif outcome == "conflicts":
                     conflicts += 1
             if dropped:
@@ -232,7 +182,10 @@ class Engine:
                 exact = agreed == len(evidence) and any(
                     spec.kind in ("code", "iri") for spec, _, _ in evidence)
             score = base * 100 * factor
-            raw = score + EVIDENCE_BONUS * agreed - EVIDENCE_PENALTY * conflicts
+            if text and identifiers:
+                exact = True  # a code of the query equals the candidate's
+            raw = (score + EVIDENCE_BONUS * (agreed - identifiers) + IDENTIFIER_BONUS * identifiers
+                   - EVIDENCE_PENALTY * conflicts)
             score = max(0.0, min(100.0, raw))
             if score < self.config.candidate_floor:
                 continue
@@ -245,56 +198,20 @@ class Engine:
         return results[:max(1, limit)]
 
     # --- names --------------------------------------------------------------------------
-    def _name_scores(self, text: str) -> dict[str, tuple[float, bool, bool]]:
-        """entity id → (name score 0-1, exact, group/company conflict) for entities sharing a key."""
-        query = _query_keys(text)
+    def _from_matcher(self, text: str) -> dict[str, tuple[float, bool, bool]]:
+        """entity id → (name score 0-1, exact, group/company conflict), from the Matcher."""
         found: dict[str, tuple[float, bool, bool]] = {}
         # An entity id, IRI or code given as the query finds its entity outright.
-        direct = set()
         record = self.catalog.resolve_entity(text)
-        if record is not None:
-            direct.add(record.id)
+        direct = {record.id} if record is not None else set()
         direct |= self._codes.get(normalise_code(text), set())
         for entity_id in direct:
             found[entity_id] = (1.0, True, False)
-        # Blocking: entities sharing a normalised key, and the POOL_SIZE entities sharing the
-        # most character bigrams; only they are scored.
-        shared: Counter[str] = Counter()
-        keyed: set[str] = set()
-        for block in _blocking(query):
-            hits = self._blocks.get(block, ())
-            if block.startswith("k:"):
-                keyed.update(hits)
-            shared.update(hits)
-        pool = keyed | {entity_id for entity_id, _ in shared.most_common(POOL_SIZE)}
-        query_full = {k.full for k in query if k.full}
-        for entity_id in pool - direct:
-            item = self._items[entity_id]
-            best, best_pair = 0.0, None
-            for q in query:
-                for k in item.keys:
-                    if not (q.keys() & k.keys()) and _similarity_bound(q, k) <= best:
-                        continue  # not even identical characters could beat the best so far
-                    s = pair_label_score(q, k)
-                    if s > best:
-                        best, best_pair = s, (q, k)
-            if best <= 0.0 or best_pair is None:
-                continue
-            q, k = best_pair
-            if (best == PINYIN_SCORE and q.short != k.short and not _HAN.search(q.label)
-                    and _HAN.search(k.label) and item.has_latin_name):
-                # Only the pinyin of a Chinese name, and the entity's own Latin names differ:
-                # a candidate, never a match by itself (Guojia, a town, is not 国家 "the State").
-                best = PINYIN_ONLY_SCORE
-            conflict = {q.legal_form, k.legal_form} >= {"group"} and bool(
-                {q.legal_form, k.legal_form} & {"listed", "company"})
-            if conflict:
-                best *= GROUP_PENALTY
-            # Exact: the same name, or the same name with the same legal form spelt otherwise
-            # (柳钢股份有限公司 and 柳钢股份 are both the listed company 柳钢).
-            exact = bool(query_full & {lk.full for lk in item.keys}) or (
-                q.legal_form is not None and q.core == k.core and q.legal_form == k.legal_form)
-            found[entity_id] = (best, exact, conflict)
+        for answer in self.matcher.match([text], limit=MAX_CANDIDATES):
+            entity_id = self.catalog.entity_id(answer.iri)
+            if entity_id not in found:
+                found[entity_id] = (answer.score, answer.exact,
+                                    "group vs company" in answer.evidence)
         return found
 
     def _description(self, record: EntityRecord, lang: str | None) -> str:
@@ -353,10 +270,10 @@ class Engine:
                 if target is not None and target.iri in have:
                     return "agrees"
                 if kind == "text":
-                    keys = {k for v in label_variants(value) for k in label_keys(v).keys()}
+                    keys = name_keys(value)
                     for iri in have:
-                        other = self._items.get(self.catalog.entity_id(iri))
-                        if other is not None and keys & other.key_set:
+                        other = self.catalog.entities.get(self.catalog.entity_id(iri))
+                        if other is not None and keys & self._name_keys(other):
                             return "agrees"
             elif spec.kind == "code":
                 if normalise_code(value) in {normalise_code(code) for code, _ in have}:
@@ -365,10 +282,16 @@ class Engine:
                 if str(value).strip() in have:
                     return "agrees"
             else:  # label, text
-                keys = label_keys(str(value)).keys()
-                if any(keys & label_keys(text).keys() for text, _lang in have):
+                keys = name_keys(str(value))
+                if any(keys & name_keys(text) for text, _lang in have):
                     return "agrees"
         return "conflicts" if wanted else "unknown"
+
+    def _name_keys(self, record: EntityRecord) -> set[str]:
+        cache = self.__dict__.setdefault("_keys_cache", {})
+        if record.id not in cache:
+            cache[record.id] = {k for name in record.names for k in name_keys(name.text)}
+        return cache[record.id]
 
     # --- the decision -------------------------------------------------------------------
     def decide(self, ranked: list[Candidate]) -> None:
@@ -389,21 +312,6 @@ class Engine:
 def rank(candidate: Candidate) -> tuple:
     """Sort key, best first: score, then the unclipped score, then an exact name."""
     return (-candidate.score, -candidate.raw, not candidate.exact, candidate.name, candidate.id)
-
-
-def _similarity_bound(a: LabelKeys, b: LabelKeys) -> float:
-    """The most the linker's sequence-similarity fallback can give two names of these lengths."""
-    total = len(a.short) + len(b.short)
-    return SIMILARITY_WEIGHT * 2 * min(len(a.short), len(b.short)) / total if total else 0.0
-
-
-def _blocking(keys: list[LabelKeys]) -> set[str]:
-    blocks: set[str] = set()
-    for k in keys:
-        blocks |= {"k:" + x for x in k.keys()}
-        blocks |= {"b:" + x for x in bigrams(k.short)}
-        blocks |= {"b:" + x for x in bigrams(k.pinyin)}
-    return blocks
 
 
 __all__ = ["Candidate", "Engine", "Evidence", "Feature", "UnknownProperty", "clean_text",
