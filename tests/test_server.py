@@ -348,22 +348,6 @@ CARTESIAN = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?
              "?m ?n1 ?o . ?p ?q ?r }")
 
 
-def _children_cpu(process_pid: int, seconds: float = 1.0) -> dict[int, float]:
-    """CPU use (percent of one core) of each child process of the server over ``seconds``."""
-    import psutil
-
-    children = psutil.Process(process_pid).children(recursive=True)
-    for child in children:
-        with contextlib.suppress(psutil.Error):
-            child.cpu_percent(None)
-    time.sleep(seconds)
-    usage = {}
-    for child in children:
-        with contextlib.suppress(psutil.Error):
-            usage[child.pid] = child.cpu_percent(None)
-    return usage
-
-
 def test_timeout_stops_the_query_while_others_are_answered(server):
     """A query at the time limit is stopped for real (its worker is killed and replaced) while
     another client is answered. No CPU-share or latency threshold: those depend on the machine's
@@ -407,9 +391,8 @@ def test_timeout_stops_the_query_while_others_are_answered(server):
         time.sleep(0.2)
     assert len(workers_before - alive) == 1, (workers_before, alive)
     assert len(alive) >= len(workers_before)
-    # ...and no process of the server keeps burning CPU (a stopped query uses none, whatever the
-    # machine's load).
-    assert all(usage < 10 for usage in _children_cpu(process.pid).values())
+    # (A killed process uses no CPU; measuring CPU shares here would only measure the machine's
+    # load and the replacement worker's start-up.)
     # The service still answers.
     again = httpx.get(url + "/sparql", params={"query": "ASK {}"})
     assert again.status_code == 200
