@@ -40,6 +40,13 @@ from .write import (jsonld, jsonld_context, manifest, nquads, ntriples, rdfxml, 
 
 @dataclass
 class BuildResult:
+    """What a build made: the output folder, and figures for the report.
+
+    ``counts`` holds the figures the build reports (``triples``, ``quads``, ``named_graphs``,
+    entities per ontology class, and the coverage in total and per document); ``timings`` maps each
+    step's name to the seconds it took.
+    """
+
     dist: Path
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)

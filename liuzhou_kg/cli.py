@@ -47,6 +47,11 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``liuzhou-kg`` command line and return its exit code.
+
+    ``argv`` defaults to ``sys.argv[1:]``. Only the module of the first word that is not an option is
+    imported. Exit codes: 0 ok, 1 validation failed, 2 usage or input error, 130 interrupted.
+    """
     args = sys.argv[1:] if argv is None else argv
     command = next((a for a in args if not a.startswith("-")), None)
     return run_command(make_parser(command), argv)

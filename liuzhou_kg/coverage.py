@@ -22,6 +22,14 @@ from .to_rdf import Facts
 
 @dataclass
 class NumberUse:
+    """One number printed in a sentence, and how the facts account for it.
+
+    ``passage`` is the sentence id, ``text`` the number as printed, ``value`` its canonical form and
+    ``offset`` its position in the source file as stored. ``used_by`` lists the records whose values
+    use it; ``excluded`` is the reason given in the exclusion file. ``kind`` is ``quantity`` unless a
+    cue of ``graph/number-cues.yaml`` recognised a name or an idiom, with ``cue`` its reason.
+    """
+
     passage: str
     text: str
     value: str
@@ -41,6 +49,13 @@ class NumberUse:
 
 @dataclass
 class Coverage:
+    """The coverage of one source text: what each sentence gave, and every number in it.
+
+    ``sentences`` holds one row per sentence (passage, section, text, subjects of its facts, triple
+    count); ``numbers`` the quantities, each used, excluded or uncovered; ``not_counted`` the numbers
+    inside names and idioms, listed but not required to be used.
+    """
+
     sentences: list[dict]
     numbers: list[NumberUse]  # the quantities of the text
     not_counted: list[NumberUse] = field(default_factory=list)  # numbers inside names and idioms
@@ -63,6 +78,11 @@ class Coverage:
 
 
 def load_exclusions(path: Path) -> dict[tuple[str, str], str]:
+    """Read the coverage exclusion file: ``{(passage, canonical number): reason}``.
+
+    A missing file means no exclusions. Raises ``InputError`` naming the file (and line, for
+    malformed YAML) when an entry lacks ``passage``, ``number`` or a non-empty ``reason``.
+    """
     if not path.exists():
         return {}
     try:
@@ -117,6 +137,12 @@ def compute_corpus_coverage(documents: list, facts: Facts, exclusions: dict[tupl
 
 def compute_coverage(source: SourceText, facts: Facts, exclusions: dict[tuple[str, str], str],
                      cues: Cues | None = None) -> Coverage:
+    """Account for every sentence and every number of ``source`` against the built facts.
+
+    Takes the text, the facts built from its records, the exclusions of :func:`load_exclusions` and
+    the number cues. Returns a :class:`Coverage`. Raises ``InputError`` when an exclusion names a
+    number that is no quantity of its sentence (a stale exclusion would hide nothing).
+    """
     by_sentence: dict[str, list] = {s.pid: [] for s in source.sentences}
     for record in facts.records:
         for citation in facts.citations.get(id(record), []):
@@ -191,6 +217,11 @@ def corpus_json(corpus: CorpusCoverage) -> dict:
 
 
 def coverage_markdown(coverage: Coverage, heading: bool = True) -> str:
+    """The coverage report as Markdown: a summary, the quantities, the uncounted numbers and the sentences.
+
+    With ``heading`` false the title and the "generated" note are left out, so the text can be a
+    section of the corpus report.
+    """
     s = coverage.summary()
     lines = [
         "# Coverage of the source text",
@@ -226,6 +257,7 @@ def coverage_markdown(coverage: Coverage, heading: bool = True) -> str:
 
 
 def coverage_json(coverage: Coverage) -> dict:
+    """The coverage report as a JSON-ready dict: summary, numbers, not-counted numbers and sentences."""
     return {
         "summary": coverage.summary(),
         "numbers": [

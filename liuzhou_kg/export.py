@@ -40,6 +40,7 @@ PREFIXES = {ns: f"{prefix}:" for prefix, ns in sorted(
 
 
 def compact(iri: str) -> str:
+    """Shorten ``iri`` to ``prefix:local`` under the longest known namespace, else return it unchanged."""
     for namespace, prefix in PREFIXES.items():
         if iri.startswith(namespace):
             return prefix + iri[len(namespace):]
@@ -48,6 +49,8 @@ def compact(iri: str) -> str:
 
 @dataclass
 class Network:
+    """The entity network to export: a networkx multigraph of labelled nodes and predicate edges."""
+
     graph: nx.MultiDiGraph
 
     @property

@@ -68,6 +68,12 @@ class Cues:
 
 @dataclass(frozen=True)
 class NumberMention:
+    """A number found in a text by ``find_numbers``, with its unit and span.
+
+    ``start`` and ``end`` are offsets in the text that was searched (end exclusive). ``kind`` and
+    ``reason`` say whether a cue marked it as part of a name or an idiom rather than a quantity.
+    """
+
     text: str  # as printed, e.g. "2208.51亿元" or "第五"
     value: str  # canonical value: "2208.51", "1/13", "5"
     unit: str | None

@@ -57,6 +57,13 @@ class Vocabulary:
 
 
 def load_vocabulary(directory: Path = ONTOLOGY_DIR) -> Vocabulary:
+    """Load the ontology and reference files of ``directory`` into a :class:`Vocabulary`.
+
+    It indexes what record keys are resolved and checked against when triples are made: classes,
+    object and datatype properties with their ranges, superclasses, concept schemes and the types
+    of reference entities.
+    Raises ``InputError`` with line and column when a Turtle file is malformed or unreadable.
+    """
     ontology = Graph()
     for name in VOCABULARY_FILES:
         ontology += parse_turtle_file(directory / name)
@@ -84,4 +91,5 @@ def load_vocabulary(directory: Path = ONTOLOGY_DIR) -> Vocabulary:
 
 
 def load_shapes(directory: Path = ONTOLOGY_DIR) -> Graph:
+    """Load the SHACL shapes graph of ``directory``; ``InputError`` on malformed Turtle."""
     return parse_turtle_file(directory / SHAPES_FILE)

@@ -33,16 +33,20 @@ QUOTE_CONTEXT = 12  # characters of prefix and suffix in a TextQuoteSelector
 
 @dataclass(frozen=True)
 class Citation:
+    """Where a record's quote sits: the sentence, and the quote's span in the unwrapped text."""
+
     sentence: Sentence
     start: int  # offset of the quote in the unwrapped text
     end: int
 
 
 def passage_iri(sentence: Sentence) -> URIRef:
+    """The IRI of ``sentence`` as a passage (``lzp:<pid>``), the resource that carries its text."""
     return LZP[sentence.pid]
 
 
 def graph_iri(sentence: Sentence) -> URIRef:
+    """The IRI of the named graph (``lzg:<pid>``) that holds the facts ``sentence`` states."""
     return LZG[sentence.pid]
 
 
@@ -173,4 +177,5 @@ def describe_fact_graph(g: Graph, sentence: Sentence) -> None:
 
 
 def sha256_hex(data: bytes) -> str:
+    """The SHA-256 digest of ``data`` as lowercase hex."""
     return hashlib.sha256(data).hexdigest()

@@ -58,6 +58,8 @@ class AutoAuth(httpx.Auth):
 
 @dataclass
 class PushReport:
+    """What a push sent: the method used, the graph and triple totals, and triples per graph IRI."""
+
     method: str  # "graph-store" or "update"
     graphs: int = 0
     triples: int = 0
@@ -65,6 +67,11 @@ class PushReport:
 
 
 def graphs_of(store: ox.Store, only: Iterable[str] | None = None) -> list[ox.NamedNode]:
+    """The named graphs of ``store`` to push, sorted by IRI, staging graphs left out.
+
+    With ``only``, just those graph IRIs; raises ``InputError`` (``--graph``) naming any that the
+    dataset does not have.
+    """
     names = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)
                     and not g.value.startswith(STAGING_BASE)), key=lambda g: g.value)
     if only:
@@ -86,6 +93,16 @@ def _has_bnode(lines: list[str]) -> bool:
 
 
 class Pusher:
+    """Send named graphs to a remote SPARQL store, by the Graph Store Protocol or SPARQL Update.
+
+    ``endpoint`` is the query endpoint; ``graph_store`` and ``update_endpoint`` default to it.
+    ``method`` is ``graph-store``, ``update`` or ``auto`` (Graph Store PUT, falling back to Update when
+    the server refuses it). ``user`` and ``password`` go together (basic or digest auth). The
+    constructor raises ``InputError`` for a URL that is not http(s) or a lone user or password;
+    requests raise ``InputError`` for an unreachable store or an HTTP error, with its status and text.
+    Call :meth:`close` when done.
+    """
+
     def __init__(self, endpoint: str, *, graph_store: str | None = None, update_endpoint: str | None = None,
                  user: str | None = None, password: str | None = None, timeout: float = 300.0,
                  method: str = "auto"):

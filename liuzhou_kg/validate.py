@@ -27,6 +27,13 @@ UNION_DIRECTIVE = "# default graph: separate"
 
 @dataclass
 class ValidationReport:
+    """The results of every validation step of the build; ``ok`` is true when all of them pass.
+
+    ``shacl_results`` are the SHACL violations as text; ``checks`` maps each zero-row SPARQL check to
+    its offending rows; ``fidelity`` maps each check against the source text to its findings;
+    ``reasoning`` is HermiT's result, or None when the reasoner did not run.
+    """
+
     shacl_conforms: bool = True
     shacl_results: list[str] = field(default_factory=list)
     checks: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # check name -> offending rows

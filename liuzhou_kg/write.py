@@ -27,10 +27,12 @@ MEDIA_TYPES = {
 
 
 def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` as UTF-8, with no newline translation."""
     path.write_bytes(text.encode("utf-8"))
 
 
 def write_json(path: Path, data) -> None:
+    """Write ``data`` to ``path`` as sorted, indented UTF-8 JSON with a final newline."""
     write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
@@ -44,6 +46,10 @@ def sorted_graph(graph: Graph) -> Graph:
 
 
 def sorted_dataset(dataset: Dataset) -> Dataset:
+    """A copy of ``dataset`` with graphs and triples added in sorted order and empty graphs dropped.
+
+    Serialisers then write the same bytes for the same data on every build.
+    """
     out = Dataset()
     bind_prefixes(out)
     for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
@@ -63,12 +69,14 @@ def nquads(dataset: Dataset) -> bytes:
 
 
 def ntriples(graph: Graph) -> bytes:
+    """``graph`` as N-Triples, one distinct line per triple, sorted, UTF-8."""
     text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
     lines = sorted({line for line in text.splitlines() if line.strip()})
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def jsonld_context() -> dict:
+    """The JSON-LD context of the outputs: the project prefixes, sorted."""
     return {"@context": dict(sorted(PREFIXES.items()))}
 
 
@@ -169,6 +177,11 @@ def manifest(directory: Path) -> dict:
 
 # ---------------------------------------------------------------- atomic output folder
 def staging_dir(dist: Path) -> Path:
+    """Make and return a fresh staging folder beside ``dist`` for a build to write into.
+
+    An interrupted earlier swap is first put right (:func:`recover`); the folder records the
+    builder's process id in ``.pid``.
+    """
     dist.parent.mkdir(parents=True, exist_ok=True)
     recover(dist)
     staged = Path(tempfile.mkdtemp(prefix=f".{dist.name}-build-", dir=dist.parent))

@@ -17,12 +17,25 @@ CONFIG_FILE = ASSETS / "explorer.yaml"
 
 @dataclass(frozen=True)
 class ClassStyle:
+    """How the explorer draws the nodes of one class: a colour and a vis-network shape name."""
+
     color: str
     shape: str
 
 
 @dataclass(frozen=True)
 class Config:
+    """The explorer's settings, read from its YAML file with every CURIE expanded to an IRI.
+
+    Groups: the vocabulary the explorer reads (prefixes, ontology and provenance graphs, label and
+    provenance properties); what it folds, hides or derives (``fold_classes``,
+    ``hidden_predicates``, ``value_units``, ``value_suffixes``, ``derived_labels``); how nodes look
+    (``class_priority``, ``class_styles``, ``palette``, size and font bounds); the layout
+    (``layout_seed``, spring-layout limits, ``spacing``); the vis-network options, with a lighter set
+    past ``large_graph_edges``; and the page's interface texts per language (``ui``,
+    ``builtin_labels``).
+    """
+
     prefixes: dict[str, str]
     ontology_graph: URIRef
     provenance_graph: URIRef
@@ -85,6 +98,11 @@ def _expand(prefixes: dict[str, str], term: str, where: Path) -> URIRef:
 
 @lru_cache(maxsize=None)
 def load_config(path: Path = CONFIG_FILE) -> Config:
+    """Read and cache the explorer configuration at ``path`` as a :class:`Config`.
+
+    Raises ``InputError`` with line and column for malformed YAML, and for a CURIE whose prefix the
+    file does not declare.
+    """
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:

@@ -9,6 +9,8 @@ Text = dict[str, str]  # one string per language in LANGS
 
 @dataclass
 class Node:
+    """One node of the explorer: a resource with its labels, sections, shown values and sources."""
+
     key: str                      # the resource's IRI (or a blank node's N3 form)
     cls: str                      # IRI of the class that decides colour, shape and filter
     labels: Text
@@ -20,6 +22,8 @@ class Node:
 
 @dataclass
 class Edge:
+    """One drawn relation between two node keys, with the passages that state it."""
+
     source: str
     target: str
     prop: str                     # property IRI (or a pseudo IRI for query results)
@@ -28,6 +32,8 @@ class Edge:
 
 @dataclass
 class ClassInfo:
+    """A class as the legend and the filter show it: labels per language, colour and shape."""
+
     labels: Text
     color: str
     shape: str
@@ -35,12 +41,16 @@ class ClassInfo:
 
 @dataclass
 class Section:
+    """A section of the source text for the filter: labels per language and its number."""
+
     labels: Text
     number: int
 
 
 @dataclass
 class Passage:
+    """A sentence of the source text a node or edge cites: its id, text and section IRI."""
+
     pid: str                      # e.g. p05-s02
     text: str
     section: str | None           # section IRI
@@ -48,6 +58,13 @@ class Passage:
 
 @dataclass
 class ExplorerGraph:
+    """Everything one explorer page shows, independent of networkx and of HTML.
+
+    ``nodes`` is keyed by node key; ``classes``, ``sections``, ``passages`` and ``properties`` are the
+    lookup tables the nodes and edges refer to by IRI. ``view`` names the kind of page and
+    ``subtitle`` what a focused or query view is about.
+    """
+
     view: str                     # graph | focus | query | ontology
     title: Text
     nodes: dict[str, Node]

@@ -42,6 +42,13 @@ class Index:
 
 
 def index_dataset(dataset: Dataset, cfg: Config) -> Index:
+    """Scan every quad of ``dataset`` once into an :class:`Index`.
+
+    Types, best labels (by the configured label property order, then tagged before untagged, then
+    text, so the choice is stable), subclass links and section numbers come from every graph; the
+    provenance graph gives the passage of each fact graph and the passages' text and section; the
+    ontology graph is kept apart; the triples of every other graph are facts.
+    """
     idx = Index()
     label_rank = {p: i for i, p in enumerate(cfg.label_properties)}
     label_seen: dict = {}
@@ -83,10 +90,12 @@ def _int(lit: Literal) -> int:
 
 
 def term_key(term) -> str:
+    """The node key of an RDF term: its IRI or literal text, or ``_:id`` for a blank node."""
     return term.n3() if isinstance(term, BNode) else str(term)
 
 
 def local_name(iri: str) -> str:
+    """The last segment of ``iri`` after ``#``, ``/`` or ``:`` (the whole IRI if that is empty)."""
     tail = re.split(r"[#/:]", iri.rstrip("/#"))[-1]
     return tail or iri
 
@@ -334,6 +343,7 @@ class GraphBuilder:
 
 
 def dataset_title(idx: Index, cfg: Config) -> Text:
+    """The page title per language, from the configuration's interface texts."""
     ui = cfg.ui
     return {lang: ui[lang]["title"] for lang in LANGS}
 

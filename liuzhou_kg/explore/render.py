@@ -40,10 +40,12 @@ def _asset(name: str) -> str:
 
 
 def vis_network_js() -> str:
+    """The bundled vis-network script, with its source-map comment removed, for inlining in the page."""
     return _SOURCE_MAP.sub("\n", _asset("vis-network/vis-network.min.js"))
 
 
 def short_label(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in an ellipsis when it was longer."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -90,6 +92,12 @@ def _merge(into: dict, extra: dict) -> None:
 
 
 def page_data(graph: ExplorerGraph, net: Network, order: list[str], cfg: Config, lang: str) -> dict:
+    """The JSON object the page script reads: nodes in drawing order, edges, filters and texts.
+
+    Classes, sections, passages and properties are sent once as lists and referred to by index from
+    the nodes and edges, which keeps large pages small. ``net`` supplies the vis-network options and
+    ``order`` the node keys in the order :func:`build_network` placed them.
+    """
     class_keys = list(graph.classes)
     class_index = {k: i for i, k in enumerate(class_keys)}
     section_keys = list(graph.sections)
@@ -192,6 +200,11 @@ def render_page(graph: ExplorerGraph, cfg: Config, lang: str) -> tuple[str, dict
 
 
 def write_graph(graph: ExplorerGraph, out_path: Path, cfg: Config, lang: str) -> dict:
+    """Render ``graph`` as a self-contained HTML page and write it atomically to ``out_path``.
+
+    Returns the page's statistics (view, node and edge counts, nodes per class, sections,
+    passages) with its size in ``bytes`` and its ``path``.
+    """
     page, stats = render_page(graph, cfg, lang)
     stats["bytes"] = atomic_write_text(Path(out_path), page)
     stats["path"] = str(out_path)

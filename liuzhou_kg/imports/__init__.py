@@ -70,6 +70,8 @@ GRAPHLESS_FORMATS = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.R
 
 @dataclass
 class ImportResult:
+    """The outcome of an import: graph IRI, triple count, licence, and whether it replaced a graph."""
+
     graph: str
     triples: int
     license: str
@@ -88,6 +90,12 @@ def default_graph_iri(path: Path) -> str:
 
 
 def check_graph_iri(iri: str) -> ox.NamedNode:
+    """Check that ``iri`` may name an imported graph and return it as a node.
+
+    Raises ``InputError`` (``--graph``) for a string that is not an absolute IRI, and for the IRI of a
+    graph the build owns (its reserved graphs and the passage graphs), so an import can never
+    overwrite the build's own data.
+    """
     try:
         node = ox.NamedNode(iri)
     except ValueError as err:

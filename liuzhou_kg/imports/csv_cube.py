@@ -34,6 +34,8 @@ DEFAULT_GRAPH = str(namespaces.LZG["import/regional-statistics"])
 
 @dataclass
 class Mapping:
+    """A loaded CSV-to-Data-Cube mapping file, with helpers that fail naming the file."""
+
     path: Path
     data: dict
 
@@ -54,6 +56,12 @@ class Mapping:
 
 
 def load_mapping(path: Path) -> Mapping:
+    """Read the YAML mapping at ``path`` and check that it has every required section.
+
+    Raises ``InputError`` naming the file (with line and column for malformed YAML) when the file is
+    missing, is not a YAML mapping, or lacks one of ``columns``, ``dataset``, ``observation``,
+    ``area``, ``period``, ``indicator``, ``unit`` or ``measures``.
+    """
     if not path.is_file():
         raise InputError([Problem(path, None, "no such mapping file")])
     try:

@@ -34,6 +34,11 @@ class _CountingReader:
 
 @contextmanager
 def byte_progress(raw: BinaryIO, total: int, description: str, *, enabled: bool = True) -> Iterator[BinaryIO]:
+    """Yield a reader that draws a byte progress bar on stderr while ``raw`` is read.
+
+    The bar (rich) appears only when ``enabled`` and stderr is a terminal; otherwise ``raw`` itself is
+    yielded. ``total`` is the expected byte count and ``description`` the bar's label.
+    """
     if not enabled or not sys.stderr.isatty():
         yield raw
         return

@@ -32,6 +32,7 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
 
 
 def rdf_format_for_media_type(media_type: str) -> ox.RdfFormat | None:
+    """The pyoxigraph RDF format of a media type (parameters ignored), or None if it is not an RDF one."""
     return ox.RdfFormat.from_media_type(media_type.split(";")[0].strip())
 
 

@@ -39,6 +39,14 @@ class Refused(Exception):
 
 @dataclass
 class Admission:
+    """Decide which queries may start, so one client cannot hold every query worker.
+
+    ``workers`` is the number of query workers, ``per_client`` how many queries one client may run at
+    once, and ``retry_after`` the seconds a refused client is told to wait. ``admitted`` counts the
+    running queries per client; ``penalized`` holds clients refused for a while after a query of
+    theirs timed out or failed.
+    """
+
     workers: int
     per_client: int
     retry_after: int
@@ -88,6 +96,12 @@ class Admission:
 
 @dataclass
 class AnswerBudget:
+    """Bound the bytes of answers the server holds in memory while they are being sent.
+
+    ``limit`` is the most bytes held at once (one answer alone may exceed it, so a large result is
+    not refused forever); ``held`` is the current total.
+    """
+
     limit: int
     retry_after: int
     held: int = 0

@@ -81,6 +81,14 @@ class Settings:
 
 
 def create_app(settings: Settings) -> Starlette:
+    """Build the Starlette application that serves the dataset of ``settings``.
+
+    Routes: ``/`` (the query page with the library questions), ``/sparql`` (the read-only
+    SPARQL 1.1 protocol endpoint, with CORS), the editor's assets, the linked-data pages under
+    ``/ontology``, ``/resource``, ``/passage`` and ``/graph``, and the reconciliation service.
+    The store and the query worker pool are opened when the app starts (its lifespan) and closed
+    when it stops; nothing is opened by this call itself.
+    """
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)

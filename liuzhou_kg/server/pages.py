@@ -41,6 +41,7 @@ MAX_INCOMING = 200
 
 
 def iri_for_path(path: str) -> str:
+    """The dataset IRI served at the URL path ``path`` (the base IRI followed by the path)."""
     return BASE + path
 
 
@@ -53,6 +54,8 @@ def local_path(iri: str) -> str | None:
 
 @dataclass
 class Link:
+    """A resource as a page links to it: IRI, page href, zh and en labels, and its compact name."""
+
     iri: str
     href: str
     zh: str | None
@@ -62,6 +65,11 @@ class Link:
 
 @dataclass
 class Value:
+    """One object value on a page: a link to a resource, or a literal with its language or datatype.
+
+    ``sources`` lists the passages that state the triple.
+    """
+
     link: Link | None = None
     text: str | None = None
     lang: str | None = None
@@ -71,6 +79,8 @@ class Value:
 
 @dataclass
 class Source:
+    """A passage that states a fact, shown as its paragraph with the stating sentence marked."""
+
     pid: str
     href: str
     section: Link | None
@@ -79,6 +89,14 @@ class Source:
 
 @dataclass
 class Block:
+    """Everything a page shows about one resource.
+
+    Labels in zh, en and other languages, its types, its properties with their values, the triples
+    pointing at it (``incoming``, with ``incoming_more`` when the list was cut short) and the passages
+    that state its facts. For a passage page, ``facts`` are the triples the sentence states and
+    ``passage_text`` its paragraph with the sentence marked.
+    """
+
     iri: str
     anchor: str
     zh: list[str]
@@ -94,6 +112,12 @@ class Block:
 
 
 class LinkedData:
+    """Read the descriptions and page content of resources straight from the store's quad index.
+
+    Labels are cached per IRI, which is safe because the store does not change while the server
+    runs. No user query is run, and every lookup is bounded.
+    """
+
     def __init__(self, store: pyoxigraph.Store):
         self.store = store
         self._labels: dict[str, tuple[str | None, str | None]] = {}

@@ -15,6 +15,8 @@ SPARQL_UPDATE = "application/sparql-update"
 
 
 class ProtocolError(Exception):
+    """A request the SPARQL protocol does not allow, with the HTTP ``status`` to answer it with."""
+
     def __init__(self, status: int, message: str):
         self.status = status
         self.message = message
@@ -23,6 +25,8 @@ class ProtocolError(Exception):
 
 @dataclass
 class ProtocolRequest:
+    """A parsed SPARQL protocol request: the query text and the dataset and format parameters it named."""
+
     query: str | None
     default_graph_uris: list[str] = field(default_factory=list)
     named_graph_uris: list[str] = field(default_factory=list)
@@ -55,6 +59,15 @@ def _check_charset(params: dict[str, str]) -> None:
 
 
 def parse(method: str, query_string: bytes, content_type: str | None, body: bytes) -> ProtocolRequest:
+    """Read a SPARQL 1.1 protocol query request from its method, URL query string, Content-Type and body.
+
+    GET takes the parameters from the URL; POST takes a form (``application/x-www-form-urlencoded``)
+    or a raw query (``application/sparql-query``, UTF-8). Returns a :class:`ProtocolRequest` (its
+    ``query`` is None when none was given). Raises :class:`ProtocolError`: 405 for another method or
+    an update by GET, 403 for any SPARQL Update by POST, 415 for a missing or unsupported
+    Content-Type or a charset other than UTF-8, 400 for parameters or a body that are not UTF-8, a
+    query both in the body and the URL, or more than one query.
+    """
     url_params = _params(query_string, "URL query string")
     if method == "GET":
         params = url_params

@@ -43,6 +43,8 @@ def _rebuild(cls, state: dict) -> "QueryError":
 
 
 class QuerySyntaxError(QueryError):
+    """A query that does not parse; ``line`` and ``column`` locate the error when they are known."""
+
     title = "syntax error"
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
@@ -63,6 +65,8 @@ class QueryRefused(QueryError):
 
 
 class QueryTimeout(QueryError):
+    """A query stopped at its time limit of ``seconds`` (HTTP 503)."""
+
     status = 503
     title = "time limit reached"
 
@@ -72,6 +76,8 @@ class QueryTimeout(QueryError):
 
 
 class ResultTooLarge(QueryError):
+    """A result larger than the ``limit`` in bytes the endpoint sends (HTTP 400)."""
+
     status = 400
     title = "result too large"
 
@@ -102,6 +108,8 @@ class QueryFailed(QueryError):
 
 
 class ServiceBusy(QueryError):
+    """No query worker became free within the queue time limit (HTTP 503)."""
+
     status = 503
     title = "busy"
 

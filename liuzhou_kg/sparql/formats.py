@@ -58,6 +58,7 @@ FORMAT_PARAM_ALIASES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv"
 
 
 def formats_for(kind: str) -> list[Format]:
+    """The formats a result can be written in: result-set formats for ``results``, RDF formats for a graph."""
     return RESULT_FORMATS if kind == "results" else GRAPH_FORMATS
 
 

@@ -14,6 +14,11 @@ Row = list  # list of pyoxigraph terms or None (unbound), in variable order
 
 
 def choose_language(rows: list[Row], lang: str) -> list[Row]:
+    """Keep, from each group of rows differing only in language-tagged literals, those most in ``lang``.
+
+    Rows keep their order. A row with no literal in ``lang`` survives when no row of its group has
+    more, so a text in another language is kept rather than lost (see the module docstring).
+    """
     groups: dict[tuple, list[tuple[int, int, Row]]] = {}
     for position, row in enumerate(rows):
         key = tuple(_placeholder(term) for term in row)
@@ -42,6 +47,7 @@ def _placeholder(term):
 # Writers for filtered rows, following the SPARQL 1.1 results formats.
 
 def write_results(variables: list[str], rows: list[Row], fmt: str) -> bytes:
+    """Serialise filtered ``rows`` of ``variables`` in result format ``fmt`` as bytes."""
     return _WRITERS[fmt](variables, rows)
 
 

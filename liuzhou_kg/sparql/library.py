@@ -49,6 +49,11 @@ def read_query_file(path: Path) -> str:
 
 
 def load(path: Path) -> LibraryQuery:
+    """Read a library query file as a :class:`LibraryQuery` (name, path, zh and en questions, text).
+
+    Raises ``InputError`` for a missing or non-UTF-8 file, and (at line 1) when the file does not open
+    with its ``# zh:`` and ``# en:`` question comments.
+    """
     text = read_query_file(path)
     questions: dict[str, str] = {}
     for line in text.splitlines():
@@ -70,6 +75,10 @@ def library(directory: Path = QUERIES_DIR) -> list[LibraryQuery]:
 
 
 def find(name: str, directory: Path = QUERIES_DIR) -> LibraryQuery | None:
+    """The library query called ``name`` in ``directory``, or None if there is none.
+
+    A name that is not a plain query name (for example one with ``/`` or ``..``) is never looked up.
+    """
     if not NAME.match(name):
         return None
     path = Path(directory) / f"{name}.rq"

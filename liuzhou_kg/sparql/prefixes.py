@@ -48,4 +48,5 @@ def prologue() -> str:
 
 
 def prologue_lines() -> int:
+    """How many lines :func:`prologue` adds in front of a query (to shift error positions back)."""
     return prologue().count("\n")
