@@ -7,6 +7,7 @@ from pathlib import Path
 
 
 def add_parser(subparsers) -> None:
+    """Add ``liuzhou-kg build`` to ``subparsers``."""
     _configure(subparsers.add_parser(
         "build",
         help="build the graph and its outputs into dist/",
@@ -26,6 +27,8 @@ def _configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
+    """Build the graph and its outputs as the parsed ``args`` say; return the exit code (0, or 1
+    when validation fails)."""
     from rich.console import Console
 
     from ..build import build

@@ -9,6 +9,7 @@ from ..errors import InputError, Problem
 
 
 def add_parser(subparsers) -> None:
+    """Add ``liuzhou-kg export`` to ``subparsers``."""
     from ..export import FORMATS
 
     parser = subparsers.add_parser(
@@ -33,6 +34,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    """Write the entity network in the formats ``args`` ask for; return 0 (InputError for a missing
+    store or a bad format)."""
     from ..export import FORMATS, export
     from ..paths import DIST
     from ..store import open_source

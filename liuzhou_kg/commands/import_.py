@@ -9,6 +9,7 @@ from ..errors import InputError, Problem
 
 
 def add_parser(subparsers) -> None:
+    """Add ``liuzhou-kg import``, ``imports`` and ``remove`` to ``subparsers``."""
     parser = subparsers.add_parser(
         "import", help="load another dataset into the store as its own named graph",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -60,6 +61,8 @@ def _store_option(parser) -> None:
 
 
 def run_import(args) -> int:
+    """Import ``args.dataset`` (RDF, a CSV with its mapping, or ``gazetteer:NAME``) into the store
+    as one named graph; return 0 (InputError on bad input, with nothing written)."""
     from ..imports import store_root
 
     root = store_root(args.store)
@@ -104,6 +107,7 @@ def _import_gazetteer(args, root: Path, create: bool) -> int:
 
 
 def run_list(args) -> int:
+    """Print the imported datasets of the store, one line each; return 0."""
     from ..imports import imported
     from ..paths import DIST
     from ..store import open_store
@@ -119,6 +123,8 @@ def run_list(args) -> int:
 
 
 def run_remove(args) -> int:
+    """Remove an imported dataset's graph and its catalogue entry from the store; return 0
+    (InputError for a graph that is not an import)."""
     from ..imports import remove, store_root
 
     triples = remove(store_root(args.store), args.graph)

@@ -9,6 +9,7 @@ from ..errors import InputError, Problem
 
 
 def add_parser(subparsers) -> None:
+    """Add ``liuzhou-kg link`` and ``liuzhou-kg federate`` to ``subparsers``."""
     parser = subparsers.add_parser(
         "link", help="find links between this graph's entities and another dataset's",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -66,6 +67,8 @@ def add_parser(subparsers) -> None:
 
 
 def run_federate(args) -> int:
+    """Run a query whose SERVICE calls may reach only the configured allow-list, under a time
+    limit; return 0 (exit 3 at the time limit)."""
     import os
     import sys
 

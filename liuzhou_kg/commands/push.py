@@ -9,6 +9,7 @@ from pathlib import Path
 
 
 def add_parser(subparsers) -> None:
+    """Add ``liuzhou-kg push`` to ``subparsers``."""
     parser = subparsers.add_parser(
         "push", help="load the named graphs into an external SPARQL 1.1 store (Virtuoso, Fuseki, ...)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -43,6 +44,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    """Push the store's named graphs to an external SPARQL store under the store's writer lock;
+    return 0 (InputError when the target refuses)."""
     from ..push import push
     from ..store import open_source
 

@@ -14,6 +14,7 @@ FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]
 
 
 def add_parser(subparsers) -> None:
+    """Add ``liuzhou-kg query`` and ``liuzhou-kg queries`` to ``subparsers``."""
     parser = subparsers.add_parser(
         "query", help="run a SPARQL query (inline, from a file, or by library name)",
         description="Run a SPARQL query on the graph. QUERY is inline SPARQL or the name of a "
@@ -111,6 +112,8 @@ def resolve_query(args) -> tuple[str, str]:
 
 
 def run(args) -> int:
+    """Run one query (inline, from a file or by library name) through the query policy and print
+    its answer; return 0 (exit 3 at the time limit; QueryError subclasses become exit 2)."""
     from ..sparql.errors import QueryError, QuerySyntaxError
     from ..sparql.execute import QueryRequest
     from ..sparql.policy import Policy
@@ -199,6 +202,8 @@ def _cell(term: dict | None, compact) -> str:
 
 
 def run_list(args) -> int:
+    """Print the library's competency questions with their questions in the chosen language; return
+    0."""
     from rich.console import Console
     from rich.table import Table
 

@@ -34,6 +34,7 @@ DEFAULT_MEMORY_LIMIT_MIB = 2048
 
 
 def add_parser(subparsers) -> None:
+    """Add ``liuzhou-kg serve`` to ``subparsers``."""
     parser = subparsers.add_parser(
         "serve", help="serve the SPARQL endpoint, query page and linked-data pages",
         description="Serve /sparql (SPARQL 1.1 Protocol, read-only, CORS-enabled), a query page "
@@ -106,6 +107,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    """Check that query workers can be cut off from the network, then serve the endpoint until
+    stopped; return 0 (InputError for bad options or when isolation fails without --allow-network)."""
     import uvicorn
 
     from ..server.app import Settings, create_app

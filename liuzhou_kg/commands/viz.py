@@ -9,6 +9,7 @@ from ..errors import InputError, Problem
 
 
 def add_parser(subparsers) -> None:
+    """Add ``liuzhou-kg viz`` to ``subparsers``."""
     parser = subparsers.add_parser(
         "viz", help="write the interactive network explorer (an offline HTML page)",
         description="Write the knowledge graph as one self-contained HTML page: searchable, "
@@ -81,6 +82,8 @@ def _query_path(arg: Path) -> Path:
 
 
 def run(args) -> int:
+    """Write the explorer page (whole graph, one entity's neighbourhood, a query's result or the
+    ontology); return 0."""
     from ..explore.config import load_config
     from ..explore.oxi import dataset_from_store
     from ..explore.render import write_graph

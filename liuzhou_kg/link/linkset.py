@@ -36,6 +36,8 @@ def neutralise(cell: str) -> str:
 
 
 def slug(text: str) -> str:
+    """A short ASCII name for a dataset, from its URL or file name (lower case, runs of other
+    characters as '-'; 'dataset' when nothing is left)."""
     text = re.sub(r"^[a-z]+://", "", text.lower())
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "dataset"
 
@@ -53,6 +55,8 @@ def source_iri(source: str) -> URIRef:
 
 def linkset_graph(found: list[Candidate], source: str, name: str, *, exact: float, close: float,
                   created: _dt.date | None = None) -> rdflib.Graph:
+    """The links found, as an RDF graph: skos:exactMatch at or above ``exact``, skos:closeMatch at
+    or above ``close``, each with its score, described by a VoID linkset naming ``source``."""
     graph = rdflib.Graph()
     graph.bind("lz", LZ)
     graph.bind("lzo", LZO)

@@ -118,6 +118,9 @@ def to_pinyin(text: str) -> str:
 
 @dataclass(frozen=True)
 class LabelKeys:
+    """The keys one label is compared by: the label as given, its full folded form, its core (legal
+    form and administrative suffix removed), a short form, its pinyin, and the legal form found
+    (None if none)."""
     label: str
     full: str
     core: str

@@ -47,6 +47,8 @@ class UnknownProperty(ValueError):
 
 @dataclass(frozen=True)
 class Feature:
+    """One piece of evidence behind a candidate's score, as the reconciliation API reports it: an
+    id, a readable name and a value."""
     id: str
     name: str
     value: float | bool
@@ -54,6 +56,8 @@ class Feature:
 
 @dataclass
 class Candidate:
+    """An entity proposed for a query: its id, name, types, score (0-100), whether it is the one
+    clear match, and the features behind the score."""
     id: str
     name: str
     types: list[str]
@@ -107,6 +111,8 @@ def normalise_code(value) -> str:
 
 
 def text_language(text: str) -> str:
+    """'zh' when ``text`` holds a Han character, else 'en': the language a cell's name is looked up
+    in."""
     return "zh" if _HAN.search(text) else "en"
 
 

@@ -81,6 +81,8 @@ def _figure(catalog: Catalog, value: tuple, lang: str) -> str:
 
 
 def extend_v02(catalog: Catalog, ids: list[str], props: list[tuple[PropertySpec, str]]) -> dict:
+    """Data extension in the 0.2 protocol: for each entity id, the values of each requested
+    property, with the properties' names as ``meta``."""
     meta = [{"id": spec.id, "name": spec.names.get(lang, spec.id)} for spec, lang in props]
     rows = {entity_id: {spec.id: values_of(catalog, catalog.resolve_entity(entity_id), spec, lang)
                         for spec, lang in props} for entity_id in ids}
@@ -88,6 +90,8 @@ def extend_v02(catalog: Catalog, ids: list[str], props: list[tuple[PropertySpec,
 
 
 def extend_v1(catalog: Catalog, ids: list[str], props: list[tuple[PropertySpec, str]]) -> dict:
+    """Data extension in the 1.0 draft: the same values as :func:`extend_v02`, written as a list of
+    rows with their properties."""
     meta = [{"id": spec.id, "name": spec.names.get(lang, spec.id)} for spec, lang in props]
     rows = [{"id": entity_id,
              "properties": [{"id": spec.id,

@@ -22,6 +22,8 @@ _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_au
 
 
 def render_preview(catalog: Catalog, record: EntityRecord, lang: str) -> str:
+    """The preview card of one entity (a small HTML page for OpenRefine's iframe): its name, other
+    names, types and a few property values, in ``lang``."""
     name = record.name(lang)
     others = [n.text for n in record.names if n.text != name][:3]
     types = [catalog.classes[t].name(lang) for t in record.shown_types if t in catalog.classes]

@@ -270,6 +270,7 @@ def run_query(engine: Engine, query: Query, lang: str | None) -> list[Candidate]
 
 
 def type_objects(catalog: Catalog, type_iris: list[str], lang: str | None) -> list[dict]:
+    """The protocol's type objects ({id, name}) for ``type_iris``, named in ``lang``."""
     return [{"id": catalog.type_id(t), "name": catalog.classes[t].name(lang)
              if t in catalog.classes else catalog.label(t, lang)} for t in type_iris]
 
