@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+import yaml
 
 from liuzhou_kg.build import build
 from liuzhou_kg.paths import REPO
@@ -72,21 +73,67 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def built_dist_2015(tmp_path_factory) -> Path:
-    """A build of the 2015 text alone (the corpus's default document, the others set aside).
+CORPUS_FIXTURE = REPO / "tests" / "fixtures" / "corpus"
 
-    The tests of the 2015 text's facts read it, and tests/test_corpus.py checks that each of its
-    quads is in the build of the whole corpus: adding documents leaves the 2015 facts as they were.
+
+def add_fixture_corpus(repo: Path) -> None:
+    """Add the test documents of tests/fixtures/corpus/ to ``repo``, a copy of the build's inputs.
+
+    Their texts go beside the 2015 text, their catalogue entries, coverage exclusions, SHA-256
+    lines and periods are added to the copy's files, and their records become graph/facts/<id>/:
+    what a person adding a real document would do, no code.
     """
-    dist = tmp_path_factory.mktemp("build-2015") / "dist"
-    build(dist, extras=False, documents={"liuzhou-innovation-2015"})
+    sources = repo / "graph" / "sources"
+    for text in sorted((CORPUS_FIXTURE / "sources").glob("*.zh.txt")):
+        shutil.copyfile(text, sources / text.name)
+    for name, target in (("sources/catalogue.yaml", sources / "catalogue.yaml"),
+                         ("sources/SHA256SUMS", sources / "SHA256SUMS"),
+                         ("coverage-exclusions.yaml", repo / "graph" / "coverage-exclusions.yaml"),
+                         ("reference.ttl", repo / "ontology" / "reference.ttl")):
+        added = (CORPUS_FIXTURE / name).read_text(encoding="utf-8")
+        if name.endswith(".yaml"):  # lists of entries: the published file may be an empty `[]`
+            merged = (yaml.safe_load(target.read_text(encoding="utf-8")) or []) + yaml.safe_load(added)
+            target.write_text(yaml.safe_dump(merged, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            continue
+        with target.open("a", encoding="utf-8", newline="\n") as handle:
+            handle.write("\n" + added)
+    for folder in sorted((CORPUS_FIXTURE / "facts").iterdir()):
+        shutil.copytree(folder, repo / "graph" / "facts" / folder.name)
+
+
+@pytest.fixture(scope="session")
+def corpus_repo(tmp_path_factory) -> Path:
+    """A copy of the build's inputs with the two test documents of tests/fixtures/corpus/ added.
+
+    The published graph holds the 2015 text only; these documents (written by us, their figures
+    invented) show the corpus machinery on three documents without ever entering dist/.
+    """
+    target = tmp_path_factory.mktemp("corpus") / "repo"
+    for name in ("ontology", "graph"):
+        shutil.copytree(REPO / name, target / name)
+    shutil.copytree(REPO / "queries" / "checks", target / "queries" / "checks")
+    add_fixture_corpus(target)
+    return target
+
+
+@pytest.fixture
+def corpus_repo_copy(repo_copy) -> Path:
+    """A throwaway copy of the inputs with the fixture corpus added, to break on purpose."""
+    add_fixture_corpus(repo_copy)
+    return repo_copy
+
+
+@pytest.fixture(scope="session")
+def corpus_dist(corpus_repo, tmp_path_factory) -> Path:
+    """The build of the fixture corpus (the 2015 text and the two test documents), no code changed."""
+    dist = tmp_path_factory.mktemp("corpus-build") / "dist"
+    build(dist, repo=corpus_repo, extras=False)
     return dist
 
 
 @pytest.fixture(scope="session")
-def quad_store_2015(built_dist_2015) -> pyoxigraph.Store:
-    """An in-memory Oxigraph store of the 2015 text's build."""
+def corpus_store(corpus_dist) -> pyoxigraph.Store:
+    """An in-memory Oxigraph store of the fixture corpus's build."""
     store = pyoxigraph.Store()
-    store.load(path=str(built_dist_2015 / "liuzhou.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.load(path=str(corpus_dist / "liuzhou.nq"), format=pyoxigraph.RdfFormat.N_QUADS)
     return store

@@ -64,8 +64,8 @@ def test_an_uncovered_number_fails_unless_excluded(repo_copy, tmp_path, capsys):
     assert "p04-s04: 146 家" in err
     assert not dist.exists()
 
-    with (repo_copy / "graph" / "coverage-exclusions.yaml").open("a", encoding="utf-8") as handle:
-        handle.write('\n- passage: p04-s04\n  number: "146"\n  reason: test fixture leaves the count out\n')
+    (repo_copy / "graph" / "coverage-exclusions.yaml").write_text(
+        '- passage: p04-s04\n  number: "146"\n  reason: test fixture leaves the count out\n', encoding="utf-8")
     code = main(["build", "--repo", str(repo_copy), "--dist", str(dist), "-q", "--no-reasoner"])
     assert code == 0, capsys.readouterr().err
     import json

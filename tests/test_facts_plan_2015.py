@@ -1,8 +1,6 @@
 """The facts of the four sections of the 2015 plan, asserted by SPARQL with exact values."""
 from __future__ import annotations
 
-import pytest
-
 from sparql_helpers import ask, rows
 
 from liuzhou_kg.namespaces import LZ as lz
@@ -13,13 +11,6 @@ SELECT ?target ?deadline ?stated WHERE {
   OPTIONAL { ?t lzo:deadline ?d . ?d time:hasDateTimeDescription/time:year ?deadline }
   BIND (STRAFTER(STR(?t), STR(lz:)) AS ?target)
 }"""
-
-
-@pytest.fixture(scope="module")
-def quad_store(quad_store_2015):
-    """The build of the 2015 text alone: these are that text's facts (the corpus adds others beside
-    them, and tests/test_corpus.py checks every quad of this build is in the corpus build)."""
-    return quad_store_2015
 
 
 def labels_of(store, cls: str, lang: str = "zh") -> list[str]:

@@ -19,13 +19,6 @@ SELECT ?obs ?indicator ?entity ?period ?value ?unit ?base ?growth ?qualifier WHE
 }"""
 
 
-@pytest.fixture(scope="module")
-def quad_store(quad_store_2015):
-    """The build of the 2015 text alone: these are that text's facts (the corpus adds others beside
-    them, and tests/test_corpus.py checks every quad of this build is in the corpus build)."""
-    return quad_store_2015
-
-
 def test_every_figure_of_2014(quad_store):
     got = {r[0].rsplit("/", 1)[1]: r[1:] for r in rows(quad_store, OBSERVATIONS)}
     # The shares of Guangxi are rounded fractions (2208.51 x 7 = 15,460 against Guangxi's ~15,670

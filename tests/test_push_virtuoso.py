@@ -132,6 +132,11 @@ def test_there_are_competency_questions():
     assert len(QUERIES) >= 10, "queries/*.rq is the competency-question library"
 
 
+# Questions across documents answer no rows on the published graph (the 2015 text alone);
+# tests/test_query_library.py and tests/test_portable_queries.py check them on the fixture corpus.
+ACROSS_DOCUMENTS = {"indicator-change-across-documents", "targets-reported-later"}
+
+
 @pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])
 def test_competency_question_gives_the_same_rows_on_virtuoso(pushed, server, store, path):
     text = path.read_text(encoding="utf-8")
@@ -143,7 +148,10 @@ def test_competency_question_gives_the_same_rows_on_virtuoso(pushed, server, sto
         assert local, f"{path.name} gives no triples here"
     else:
         rows, names = local
-        assert rows, f"{path.name} gives no rows here"
+        if path.stem in ACROSS_DOCUMENTS:  # the published graph holds one document: nothing to compare
+            assert not rows, f"{path.name} gives rows on the published graph"
+        else:
+            assert rows, f"{path.name} gives no rows here"
         assert remote_answer(server, text, names) == rows
 
 
