@@ -59,8 +59,8 @@ def build(dist: Path | None = None, *, repo: Path | None = None, report: Callabl
     ``repo`` points at another checkout-shaped folder (``ontology/``, ``graph/``, ``queries/``),
     which the tests use for their bad-input fixtures. ``extras`` also writes the SPARQL store and
     the explorer page when their modules are installed. ``documents`` builds only those documents of
-    the catalogue (by id), setting aside the records and coverage exclusions of the others: the
-    tests build the 2015 text alone to show the corpus leaves its facts as they were.
+    the catalogue (by id), setting aside the records and coverage exclusions of the others (one
+    document of a corpus built alone, to compare it with the whole).
     """
     repo = repo or paths.REPO
     dist = Path(dist or paths.DIST)

@@ -71,4 +71,4 @@ def test_structure_before_issue_14_fails_ic4_and_ic14(built_dist):
     of_2015 = {solution["o"].value for solution in store.query(
         """SELECT ?o WHERE { ?o a qb:Observation ; prov:wasDerivedFrom/oa:hasSource lz:source-liuzhou-innovation-2015
            FILTER NOT EXISTS { ?o lzo:growthRate [] } }""", prefixes=PREFIXES, use_default_graph_as_union=True)}
-    assert len(of_2015) == 15  # the count of issue 14; the second document adds its own
+    assert len(of_2015) == 15  # the count of issue 14
