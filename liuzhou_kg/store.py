@@ -36,17 +36,18 @@ from __future__ import annotations
 import errno
 import fcntl
 import itertools
-import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph
 
 from .errors import InputError, Problem
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the cold query path
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _EXTENSIONS = {".trig": pyoxigraph.RdfFormat.TRIG, ".nq": pyoxigraph.RdfFormat.N_QUADS,
                ".ttl": pyoxigraph.RdfFormat.TURTLE, ".nt": pyoxigraph.RdfFormat.N_TRIPLES,
@@ -73,6 +74,13 @@ def is_store_dir(path: Path) -> bool:
     """True for a store folder: generations with a ``HEAD``, or a bare Oxigraph database."""
     path = Path(path)
     return path.is_dir() and ((path / HEAD).is_file() or (path / "CURRENT").is_file())
+
+
+def _rmtree(path, **options) -> None:
+    """shutil.rmtree, imported only by writers (a cold ``liuzhou-kg query`` never deletes)."""
+    import shutil
+
+    shutil.rmtree(path, **options)
 
 
 def current_generation(root: Path) -> Path | None:
@@ -259,6 +267,8 @@ class StoreLock:
                 print(f"{self.command}: waiting for the store lock ({holder}) …", file=sys.stderr, flush=True)
                 told = True
             time.sleep(0.2)
+        import json
+
         info = json.dumps({"pid": os.getpid(), "command": self.command,
                            "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
         os.ftruncate(fd, 0)
@@ -275,6 +285,8 @@ class StoreLock:
 
 def _holder(fd: int) -> str:
     try:
+        import json
+
         info = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
         return f"pid {info['pid']}, {info['command']}, since {info['since']}"
     except (ValueError, KeyError, OSError):
@@ -298,7 +310,7 @@ def collect_garbage(root: Path) -> list[str]:
                 os.close(fd)
                 continue
             try:
-                shutil.rmtree(child)
+                _rmtree(child)
                 removed.append(child.name)
             finally:
                 os.close(fd)
@@ -450,7 +462,7 @@ class StoreWriter:
         try:
             if not self.committed and self.generation is not None:
                 self.store = None
-                shutil.rmtree(self.generation, ignore_errors=True)
+                _rmtree(self.generation, ignore_errors=True)
             elif self.committed:
                 collect_garbage(self.root)
         finally:
@@ -493,7 +505,7 @@ def write_store(nquads_path: Path, store_dir: Path) -> int:
         os.chmod(tmp, 0o777 & ~_umask())
         os.replace(tmp, store_dir)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _rmtree(tmp, ignore_errors=True)
         raise
     return count
 
