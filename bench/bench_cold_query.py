@@ -40,7 +40,7 @@ else:
     result.serialize(sys.stdout.buffer, ox.QueryResultsFormat.CSV)
 """
 SECTION = "## Cold query"
-NOTE = ("Reading: the store open and the pyoxigraph import are common to both commands; `liuzhou-kg query` adds its own start-up (about 20 project modules and argparse, 20-40 ms on this loaded machine by `python -X importtime` and cProfile), the policy's screen (under a millisecond: every library question passes it, so rdflib is never imported) and no worker process. Before this change the same command took 0.5-0.8 s, 5-13x. With the machine's load average at 5 and more, medians of 5 move by a third between runs: enterprises-by-industry was 1.88x in one run (06:37 UTC) and 1.32x in the next (07:00 UTC).")
+NOTE = ("Reading: the store open and the pyoxigraph import are common to both commands; `liuzhou-kg query` adds its own start-up (argparse with its gettext and shutil, about 15 project modules: 20-25 ms on an idle machine by `python -X importtime`), the policy's screen (under a millisecond: every library question passes it, so rdflib is never imported) and no worker process. Before issue 8 the same command took 0.5-0.8 s, 5-13x. The margin is thin: on the idle machine (load 1.1) two runs of 5 just before this one gave a worst ratio of 1.86x (one question, the rest at most 1.47x) and 1.43x; under load 5-9 medians move by a third between runs.")
 
 
 def timed(command: list[str]) -> float:
