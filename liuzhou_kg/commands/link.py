@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from .query import _positive_float
 
 
 def add_parser(subparsers) -> None:
@@ -58,7 +59,7 @@ def add_parser(subparsers) -> None:
                           help="YAML configuration with federation.allow (default: $LIUZHOU_KG_CONFIG)")
     federate.add_argument("--format", choices=["csv", "tsv", "json"], default="tsv",
                           help="result format for SELECT (CONSTRUCT is N-Triples)")
-    federate.add_argument("--timeout", type=_positive_seconds, default=60.0,
+    federate.add_argument("--timeout", type=_positive_float, default=60.0,
                           help="stop the query after this many seconds (default 60)")
     group = federate.add_mutually_exclusive_group()
     group.add_argument("--store", type=Path, default=None, help="store directory (default: dist/store)")
@@ -95,16 +96,6 @@ def run_federate(args) -> int:
         sys.stdout.buffer.write(b"\n")
     sys.stdout.buffer.flush()
     return 0
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return value
 
 
 def _score(text: str) -> float:

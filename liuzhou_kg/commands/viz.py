@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from .query import _positive_float
 
 
 def add_parser(subparsers) -> None:
@@ -33,7 +34,7 @@ def add_parser(subparsers) -> None:
                       help="draw the ontology: the class hierarchy and the properties between classes")
     parser.add_argument("--depth", type=_depth, default=None,
                         help="with --focus: how many steps from the entity (default 1)")
-    parser.add_argument("--timeout", type=_seconds, default=10.0,
+    parser.add_argument("--timeout", type=_positive_float, default=10.0,
                         help="with --query: stop the query after this many seconds (default 10)")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh",
                         help="label language the page opens with (it can switch; default zh)")
@@ -54,16 +55,6 @@ def _depth(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
     return value
 
 

@@ -109,22 +109,6 @@ def check_graph_iri(iri: str) -> ox.NamedNode:
     return node
 
 
-def _metadata(graph: ox.NamedNode, source: str, title: str, triples: int, license_iri: str,
-              media_type: str) -> list[ox.Quad]:
-    meta = ox.NamedNode(IMPORTS_GRAPH)
-    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
-    return [
-        ox.Quad(graph, RDF_TYPE, DCAT_DATASET, meta),
-        ox.Quad(graph, RDF_TYPE, VOID_DATASET, meta),
-        ox.Quad(graph, DCT_TITLE, ox.Literal(title), meta),
-        ox.Quad(graph, DCT_SOURCE, ox.NamedNode(source), meta),
-        ox.Quad(graph, DCT_ISSUED, ox.Literal(now, datatype=ox.NamedNode(XSD + "dateTime")), meta),
-        ox.Quad(graph, DCT_LICENSE, ox.NamedNode(license_iri), meta),
-        ox.Quad(graph, VOID_TRIPLES, ox.Literal(str(triples), datatype=ox.NamedNode(XSD + "integer")), meta),
-        ox.Quad(graph, DCT_FORMAT, ox.Literal(media_type), meta),
-    ]
-
-
 def _catalogued(store, graph: str) -> bool:
     return bool(store.query(f"ASK {{ GRAPH <{IMPORTS_GRAPH}> {{ <{graph}> ?p ?o }} }}"))
 
