@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import yaml
 
 from ..errors import InputError, Problem
+from ..hierarchy import superclass_closure
 from ..imports.rdf_input import load_into, rdf_format_for_media_type, syntax_problem
 from ..paths import GRAPH_DIR
 from .normalize import MAX_LABELS, LabelKeys, label_keys, label_variants
@@ -274,16 +275,7 @@ def superclasses(store: ox.Store, extra: ox.Store | None = None) -> dict[str, se
         for q in _union(st, p=ox.NamedNode(SUBCLASS)):
             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
                 direct[q.subject.value].add(q.object.value)
-    closure: dict[str, set[str]] = {}
-    for cls in list(direct):
-        stack, seen = [cls], {cls}
-        while stack:
-            for parent in direct.get(stack.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-        closure[cls] = seen
-    return closure
+    return superclass_closure(direct)
 
 
 def category_of(types: set[str], closure: dict[str, set[str]], vocab: Vocabulary) -> str | None:

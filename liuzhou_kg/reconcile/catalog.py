@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import yaml
 
 from ..errors import InputError, Problem
+from ..hierarchy import superclass_closure
 from ..sparql.prefixes import compact, prefixes
 
 SERVICE_FILE = Path(__file__).with_name("service.yaml")
@@ -250,18 +251,11 @@ def load_catalog(store: ox.Store, config: ServiceConfig | None = None) -> Catalo
     for q in quads(None, ox.NamedNode(RDF_TYPE), None, None):
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
             types_of[q.subject.value].add(q.object.value)
-    closure: dict[str, set[str]] = {}
+    closure = superclass_closure(direct)
 
     def up(cls: str) -> set[str]:
-        if cls not in closure:
-            seen, stack = {cls}, [cls]
-            while stack:
-                for parent in direct.get(stack.pop(), ()):
-                    if parent not in seen:
-                        seen.add(parent)
-                        stack.append(parent)
-            closure[cls] = seen
-        return closure[cls]
+        """``cls`` and the classes above it (a class with no superclass: itself)."""
+        return closure.setdefault(cls, {cls})
 
     # Names: preferred (skos:prefLabel, rdfs:label) first, then alternative ones.
     labels: dict[str, dict[str, str]] = defaultdict(dict)
