@@ -352,11 +352,11 @@ def test_timeout_stops_the_query_while_others_are_answered(server):
     """A query at the time limit is stopped for real (its worker is killed and replaced) while
     another client is answered. No CPU-share or latency threshold: those depend on the machine's
     load, so the test asserts order and process identity instead (figures are in bench/)."""
-    import psutil
+    from processes import living_descendants
 
     url, process = server
     results: dict = {}
-    workers_before = {child.pid for child in psutil.Process(process.pid).children(recursive=True)}
+    workers_before = living_descendants(process.pid)
 
     def slow():
         started = time.monotonic()
@@ -383,8 +383,7 @@ def test_timeout_stops_the_query_while_others_are_answered(server):
     # place...
     deadline = time.monotonic() + 10
     while True:
-        alive = {child.pid for child in psutil.Process(process.pid).children(recursive=True)
-                 if child.status() != psutil.STATUS_ZOMBIE}
+        alive = living_descendants(process.pid)
         if len(workers_before - alive) == 1 and len(alive) >= len(workers_before) or \
                 time.monotonic() > deadline:
             break
