@@ -60,8 +60,8 @@ def main() -> int:
     parser.add_argument("--update-benchmarks", action="store_true")
     args = parser.parse_args()
 
-    from liuzhou_kg.sparql.prefixes import prologue
-    from liuzhou_kg.store import current_generation
+    from liuzhou_kg.core.prefixes import prologue
+    from liuzhou_kg.store.generations import current_generation
 
     generation = current_generation(args.store)
     if generation is None:

@@ -23,7 +23,7 @@ from liuzhou_kg.draft.drafter import draft_document  # noqa: E402
 from liuzhou_kg.draft.evaluate import Report, Score, evaluate, period_key  # noqa: E402
 from liuzhou_kg.draft.rules import load_rules  # noqa: E402
 from liuzhou_kg.draft.writer import build_records  # noqa: E402
-from liuzhou_kg.paths import DIST, FACTS_DIR, SOURCE_TEXT  # noqa: E402
+from liuzhou_kg.core.paths import DIST, FACTS_DIR, SOURCE_TEXT  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures" / "draft"
 
@@ -49,7 +49,7 @@ def source_2015(graph: Path) -> Report:
         report.misses.append(f"figure missed: {key}")
     # Mentions: each curated record about a resolvable entity whose quote names it, by sentence.
     from liuzhou_kg.draft.entities import EntityFinder
-    from liuzhou_kg.records import load_records
+    from liuzhou_kg.build.records import load_records
 
     finder = EntityFinder(load_rules(), result.lexicon)
     names = {}

@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "fixtures" / "link"))
 
-from liuzhou_kg.push import push  # noqa: E402
+from liuzhou_kg.store.push import push  # noqa: E402
 
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
 G = "https://w3id.org/liuzhou-kg/graph/import/"
@@ -78,7 +78,7 @@ store.flush()
 def built_store() -> Path:
     dist_store = REPO / "dist" / "store"
     if not dist_store.exists():
-        from liuzhou_kg.build import build
+        from liuzhou_kg.build.pipeline import build
         build(REPO / "dist")
     return dist_store
 
@@ -110,7 +110,7 @@ def bench_push(work: Path, runs: int, push_triples: int) -> dict[str, float] | N
         return None
     if virtuoso.VIRTUOSO is None:
         return None
-    from liuzhou_kg.store import open_store
+    from liuzhou_kg.store.generations import open_store
 
     store = open_store(built_store())
     data = work / "push.nt"

@@ -14,7 +14,7 @@ import argparse
 import importlib
 import sys
 
-from .errors import InputError, ValidationFailed
+from .core.errors import InputError, ValidationFailed
 
 # Modules that contribute subcommands, in the order ``--help`` lists them, with the commands each
 # adds (so one command's module is found without importing the others).

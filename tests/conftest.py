@@ -8,8 +8,8 @@ import pyoxigraph
 import pytest
 import yaml
 
-from liuzhou_kg.build import build
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.build.pipeline import build
+from liuzhou_kg.core.paths import REPO
 
 ARTIFACTS = REPO / "test-artifacts"
 

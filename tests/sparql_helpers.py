@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pyoxigraph
 
-from liuzhou_kg.namespaces import PREFIXES
+from liuzhou_kg.core.namespaces import PREFIXES
 
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.paths import REPO
 
 
 def test_import_contracts_are_kept():

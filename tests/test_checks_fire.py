@@ -16,10 +16,10 @@ import yaml
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from liuzhou_kg.namespaces import PREFIXES
-from liuzhou_kg.ontology import load_shapes
-from liuzhou_kg.paths import CHECKS_DIR
-from liuzhou_kg.validate import run_checks, shacl_report, union_graph
+from liuzhou_kg.core.namespaces import PREFIXES
+from liuzhou_kg.build.ontology import load_shapes
+from liuzhou_kg.core.paths import CHECKS_DIR
+from liuzhou_kg.build.validate import run_checks, shacl_report, union_graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "violations"
 CHECK_CASES = yaml.safe_load((FIXTURES / "checks.yaml").read_text(encoding="utf-8"))

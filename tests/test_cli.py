@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from liuzhou_kg.cli import main
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.paths import REPO
 
 
 def test_build_help_exits_0():

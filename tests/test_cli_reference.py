@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from liuzhou_kg.commands.reference import command_names, render
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.paths import REPO
 
 REFERENCE = REPO / "docs" / "cli.md"
 

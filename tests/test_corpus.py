@@ -17,9 +17,9 @@ import pyoxigraph
 import yaml
 
 from liuzhou_kg.cli import main
-from liuzhou_kg.corpus import load_catalogue
-from liuzhou_kg.namespaces import PREFIXES
-from liuzhou_kg.paths import SOURCES_DIR
+from liuzhou_kg.build.corpus import load_catalogue
+from liuzhou_kg.core.namespaces import PREFIXES
+from liuzhou_kg.core.paths import SOURCES_DIR
 
 from conftest import CORPUS_FIXTURE
 

@@ -7,9 +7,9 @@ import json
 import pytest
 import yaml
 
-from liuzhou_kg.errors import InputError
-from liuzhou_kg.numbers import CUES_FILE, chinese_number, default_cues, find_english_numbers, find_numbers, load_cues
-from liuzhou_kg.source import _chinese_number
+from liuzhou_kg.core.errors import InputError
+from liuzhou_kg.core.numbers import CUES_FILE, chinese_number, default_cues, find_english_numbers, find_numbers, load_cues
+from liuzhou_kg.build.source import _chinese_number
 
 
 def test_section_numerals_are_read_whole():

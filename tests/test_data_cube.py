@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from liuzhou_kg.imports.csv_cube import load_mapping, rows_to_quads
-from liuzhou_kg.namespaces import PREFIXES
-from liuzhou_kg.paths import CHECKS_DIR, GRAPH_DIR
-from liuzhou_kg.validate import run_checks
+from liuzhou_kg.store.imports.csv_cube import load_mapping, rows_to_quads
+from liuzhou_kg.core.namespaces import PREFIXES
+from liuzhou_kg.core.paths import CHECKS_DIR, GRAPH_DIR
+from liuzhou_kg.build.validate import run_checks
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/liuzhou-kg/graph/ontology")
 LZO = PREFIXES["lzo"]

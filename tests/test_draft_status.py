@@ -11,7 +11,7 @@ import pyoxigraph
 import yaml
 
 from liuzhou_kg.cli import main
-from liuzhou_kg.paths import SOURCE_TEXT
+from liuzhou_kg.core.paths import SOURCE_TEXT
 
 RECORD = """
 - about: liugong

@@ -123,7 +123,7 @@ def test_a_failed_write_leaves_the_old_page_and_no_temporary_file(tmp_path, monk
     def broken_fsync(fd):
         raise OSError(28, "No space left on device")
 
-    from liuzhou_kg import fileio
+    from liuzhou_kg.core import fileio
 
     monkeypatch.setattr(fileio.os, "fsync", broken_fsync)
     with pytest.raises(OSError):

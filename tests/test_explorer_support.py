@@ -41,7 +41,7 @@ def real_dist(request, tmp_path_factory) -> Path:
     try:
         return request.getfixturevalue("built_dist")
     except pytest.FixtureLookupError:
-        from liuzhou_kg.build import build
+        from liuzhou_kg.build.pipeline import build
 
         out = tmp_path_factory.mktemp("explorer-build") / "dist"
         build(out)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from liuzhou_kg.errors import InputError
+from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.explore.views import VAR_NS, Explorer
 from test_explorer_support import FIXTURES, LIUGONG, LZ, LZO, MINI, load, real_dist  # noqa: F401
 
@@ -133,7 +133,7 @@ def test_a_missing_query_file_is_an_input_error(explorer, tmp_path):
 @pytest.fixture(scope="module")
 def real_explorer(real_dist):
     from liuzhou_kg.explore.oxi import dataset_from_store
-    from liuzhou_kg.store import open_store
+    from liuzhou_kg.store.generations import open_store
 
     return Explorer.from_dataset(dataset_from_store(open_store(Path(real_dist) / "store")))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sparql_helpers import ask, rows
 
-from liuzhou_kg.namespaces import LZ as lz
+from liuzhou_kg.core.namespaces import LZ as lz
 
 TARGETS = """
 SELECT ?target ?deadline ?stated WHERE {

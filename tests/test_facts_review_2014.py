@@ -66,7 +66,7 @@ def test_values_are_typed_literals(built_dist):
 
 
 def str_(prefix: str, local: str) -> str:
-    from liuzhou_kg.namespaces import PREFIXES
+    from liuzhou_kg.core.namespaces import PREFIXES
 
     return PREFIXES[prefix] + local
 
@@ -165,8 +165,8 @@ def test_indicators_are_skos_concepts(quad_store, indicator, zh):
 
 
 def test_a_note_needs_both_languages_and_its_figures_quoted(tmp_path):
-    from liuzhou_kg.errors import InputError
-    from liuzhou_kg.records import _load_yaml
+    from liuzhou_kg.core.errors import InputError
+    from liuzhou_kg.build.records import _load_yaml
 
     path = tmp_path / "99-note.yaml"
     path.write_text("- about: liugong\n  quote: 柳工大吨位装载机国内市场占有率继续保持首位\n  note: {en: inferred}\n", encoding="utf-8")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from liuzhou_kg.errors import InputError
-from liuzhou_kg.federation import check_services, federated_query, load_allow_list
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.errors import InputError
+from liuzhou_kg.sparql.federation import check_services, federated_query, load_allow_list
+from liuzhou_kg.core.paths import REPO
 from liuzhou_kg.sparql.errors import QueryRefused
 from liuzhou_kg.sparql.policy import Policy, on_large_stack
 
@@ -39,7 +39,7 @@ def second_endpoint():
 
 @pytest.fixture(scope="module")
 def store(built_dist):
-    from liuzhou_kg.store import open_store
+    from liuzhou_kg.store.generations import open_store
 
     return open_store(built_dist / "store")  # the store folder's current generation
 

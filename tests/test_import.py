@@ -13,11 +13,11 @@ import pyoxigraph as ox
 import pytest
 
 from liuzhou_kg.cli import main
-from liuzhou_kg.errors import InputError
-from liuzhou_kg.imports import IMPORTS_GRAPH, import_rdf, imported, remove
-from liuzhou_kg.imports.csv_cube import import_csv
-from liuzhou_kg.paths import REPO
-from liuzhou_kg.store import current_generation, open_store
+from liuzhou_kg.core.errors import InputError
+from liuzhou_kg.store.imports import IMPORTS_GRAPH, import_rdf, imported, remove
+from liuzhou_kg.store.imports.csv_cube import import_csv
+from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.store.generations import current_generation, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 MAPPING = REPO / "graph" / "mappings" / "regional-statistics.yaml"
@@ -274,7 +274,7 @@ def test_progress_bar_reads_the_file_unchanged(store_dir, tmp_path, monkeypatch)
 
     from rich.console import Console
 
-    from liuzhou_kg.imports import progress
+    from liuzhou_kg.store.imports import progress
 
     drawn = io.StringIO()
     monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: True, raising=False)
@@ -304,7 +304,7 @@ DYING_IMPORT = """
 import os, sys
 from contextlib import contextmanager
 from pathlib import Path
-from liuzhou_kg import imports
+from liuzhou_kg.store import imports
 
 @contextmanager
 def dying(raw, total, description, enabled=True):
@@ -373,7 +373,7 @@ def test_a_replace_killed_mid_load_keeps_the_old_graph(store_dir, tmp_path):
 def test_a_failure_during_the_load_leaves_the_store_untouched(store_dir, tmp_path, monkeypatch):
     from contextlib import contextmanager
 
-    import liuzhou_kg.imports as imports
+    import liuzhou_kg.store.imports as imports
 
     before = snapshot(store_dir)
     real = imports.byte_progress

@@ -14,11 +14,11 @@ from rdflib.namespace import RDF, SKOS, VOID, DCTERMS
 
 from liuzhou_kg.cli import main
 from liuzhou_kg.commands.link import read_gold
-from liuzhou_kg.errors import InputError
+from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.link.discover import discover
 from liuzhou_kg.link.normalize import label_keys, label_variants
 from liuzhou_kg.link.scoring import evaluate
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.paths import REPO
 
 FIXTURES = Path(__file__).parent / "fixtures" / "link"
 EXTERNAL = FIXTURES / "external.ttl"

@@ -23,7 +23,7 @@ from liuzhou_kg.link.evaluation import expected_links
 from liuzhou_kg.link.gazetteers import (GAZETTEER_BASE, gazetteer_store, gazetteer_triples,
                                         gbt2260_rows, write_gazetteer)
 from liuzhou_kg.link.scoring import evaluate
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.paths import REPO
 
 LZ = "https://w3id.org/liuzhou-kg/resource/"
 MIN_PRECISION = 0.95
@@ -105,7 +105,7 @@ def test_written_file_is_the_same_graph(tmp_path):
 
 
 def test_unknown_gazetteer_is_refused():
-    from liuzhou_kg.errors import InputError
+    from liuzhou_kg.core.errors import InputError
 
     with pytest.raises(InputError, match="unknown gazetteer"):
         gazetteer_store("nope")

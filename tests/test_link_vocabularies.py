@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from liuzhou_kg.errors import InputError
+from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.link.entities import entities, load_vocabulary, vocabulary
 
 VOCAB = vocabulary()

@@ -19,13 +19,13 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.compare import isomorphic, to_isomorphic
 
-from liuzhou_kg.namespaces import LZG, bind_prefixes
-from liuzhou_kg.ontology import load_vocabulary
-from liuzhou_kg.paths import ONTOLOGY_DIR, SOURCE_TEXT
-from liuzhou_kg.records import load_records
-from liuzhou_kg.source import read_source
-from liuzhou_kg.to_rdf import build_dataset
-from liuzhou_kg.write import sorted_dataset, trig
+from liuzhou_kg.core.namespaces import LZG, bind_prefixes
+from liuzhou_kg.build.ontology import load_vocabulary
+from liuzhou_kg.core.paths import ONTOLOGY_DIR, SOURCE_TEXT
+from liuzhou_kg.build.records import load_records
+from liuzhou_kg.build.source import read_source
+from liuzhou_kg.build.to_rdf import build_dataset
+from liuzhou_kg.build.write import sorted_dataset, trig
 
 GOLDEN = Path(__file__).parent / "golden" / "mapping"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())

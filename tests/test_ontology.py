@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from liuzhou_kg.namespaces import LZO
-from liuzhou_kg.paths import ONTOLOGY_DIR
+from liuzhou_kg.core.namespaces import LZO
+from liuzhou_kg.core.paths import ONTOLOGY_DIR
 
 NS = str(LZO._NS)
 

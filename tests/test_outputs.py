@@ -14,8 +14,8 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from liuzhou_kg.build import build
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.build.pipeline import build
+from liuzhou_kg.core.paths import REPO
 
 EXPECTED_FILES = {
     "ontology.ttl", "ontology.owl", "liuzhou.trig", "liuzhou.nq", "liuzhou.ttl", "liuzhou.nt", "liuzhou.jsonld",

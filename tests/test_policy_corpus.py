@@ -19,7 +19,7 @@ import yaml
 
 from liuzhou_kg.sparql.errors import QueryError
 from liuzhou_kg.sparql.policy import Policy, on_large_stack, screen
-from liuzhou_kg.sparql.prefixes import prologue
+from liuzhou_kg.core.prefixes import prologue
 
 CORPUS = Path(__file__).parent / "fixtures" / "policy" / "corpus.yaml"
 CASES = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["cases"]

@@ -4,7 +4,7 @@ Users copy ``queries/*.rq`` and ``queries/checks/*.rq`` into their own tools, so
 the prefixes it uses (no more and no fewer) and relies on nothing our CLI or endpoint predeclares.
 The Jena test is the independent one: another engine's parser (strict SPARQL 1.1) and evaluator on
 the built dataset, compared with ours as sorted rows (numbers by value, blank nodes by position).
-The one prefix table is ``liuzhou_kg/sparql/prefixes.rq``; the namespace objects agree with it.
+The one prefix table is ``liuzhou_kg/core/prefixes.rq``; the namespace objects agree with it.
 """
 from __future__ import annotations
 
@@ -22,16 +22,16 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from liuzhou_kg import namespaces
+from liuzhou_kg.core import namespaces
 from liuzhou_kg.sparql.execute import QueryRequest, execute
-from liuzhou_kg.sparql.prefixes import PREFIXES_FILE, prefixes, prologue
-from liuzhou_kg.store import open_store
+from liuzhou_kg.core.prefixes import PREFIXES_FILE, prefixes, prologue
+from liuzhou_kg.store.generations import open_store
 
 REPO = Path(__file__).resolve().parent.parent
 QUERY_FILES = (sorted((REPO / "queries").glob("*.rq"))
                + sorted((REPO / "queries" / "checks").glob("*.rq")))
 RUNNER = REPO / "tests" / "jena" / "RunQueries.java"
-SEPARATE = "# default graph: separate"  # the checks' directive, as liuzhou_kg.validate reads it
+SEPARATE = "# default graph: separate"  # the checks' directive, as liuzhou_kg.build.validate reads it
 _DECLARATION = re.compile(r"^\s*PREFIX\s+([\w.-]*):\s*<([^>]*)>\s*$", re.IGNORECASE | re.MULTILINE)
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
@@ -209,7 +209,7 @@ def test_group_concat_values_compare_as_parts():
 
 def ours(store, text: str):
     """Our answer to a query file: library questions through the endpoint's execute(), checks as
-    liuzhou_kg.validate runs them."""
+    liuzhou_kg.build.validate runs them."""
     if SEPARATE in text:
         result = store.query(text)
         return json.loads(result.serialize(format=pyoxigraph.QueryResultsFormat.JSON))

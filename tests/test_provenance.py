@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from liuzhou_kg.corpus import load_catalogue
-from liuzhou_kg.paths import SOURCE_TEXT, SOURCES_DIR
-from liuzhou_kg.source import read_source
+from liuzhou_kg.build.corpus import load_catalogue
+from liuzhou_kg.core.paths import SOURCE_TEXT, SOURCES_DIR
+from liuzhou_kg.build.source import read_source
 from sparql_helpers import rows
 
 def test_every_sourced_entity_points_at_its_passages(quad_store):

@@ -19,10 +19,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from liuzhou_kg.errors import InputError
-from liuzhou_kg.paths import QUERIES_DIR, REPO
-from liuzhou_kg.push import push
-from liuzhou_kg.sparql.prefixes import PREFIXES_FILE
+from liuzhou_kg.core.errors import InputError
+from liuzhou_kg.core.paths import QUERIES_DIR, REPO
+from liuzhou_kg.store.push import push
+from liuzhou_kg.core.prefixes import PREFIXES_FILE
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "link"))
 import virtuoso  # noqa: E402
@@ -47,7 +47,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def store(built_dist):
-    from liuzhou_kg.store import open_store
+    from liuzhou_kg.store.generations import open_store
 
     return open_store(built_dist / "store")  # the store folder's current generation
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.paths import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

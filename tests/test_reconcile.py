@@ -17,8 +17,8 @@ from urllib.parse import quote_from_bytes
 import pytest
 from starlette.applications import Starlette
 
-from liuzhou_kg.store import open_store
-from liuzhou_kg.errors import InputError
+from liuzhou_kg.store.generations import open_store
+from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.reconcile.app import ServiceMount, reconcile_app
 from liuzhou_kg.reconcile.catalog import SERVICE_FILE, load_config
 from liuzhou_kg.server.app import Settings, create_app

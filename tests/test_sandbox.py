@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.paths import REPO
 from unprivileged import nobody_python
 
 SETPRIV = shutil.which("setpriv")
@@ -80,7 +80,7 @@ def open_store(built_dist):
     """A copy of the built store that user nobody can read (outside pytest's private tmp)."""
     import tempfile
 
-    from liuzhou_kg.store import write_store
+    from liuzhou_kg.store.generations import write_store
 
     root = Path(tempfile.mkdtemp(prefix="liuzhou-kg-sandbox-"))
     store = root / "store"

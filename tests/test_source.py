@@ -5,8 +5,8 @@ import hashlib
 
 import pytest
 
-from liuzhou_kg.paths import REPO, SOURCE_TEXT
-from liuzhou_kg.source import read_source
+from liuzhou_kg.core.paths import REPO, SOURCE_TEXT
+from liuzhou_kg.build.source import read_source
 
 SHARED = REPO.parent / "shared" / "sources" / SOURCE_TEXT.name
 

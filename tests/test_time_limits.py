@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.paths import REPO
 from liuzhou_kg.sparql.runner import EXIT_TIMEOUT
 
 SLOW = "SELECT ?a ?d ?g WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from liuzhou_kg.namespaces import LZ, LZO
-from liuzhou_kg.reasoning import reason
-from liuzhou_kg.validate import check_shapes
+from liuzhou_kg.core.namespaces import LZ, LZO
+from liuzhou_kg.build.reasoning import reason
+from liuzhou_kg.build.validate import check_shapes
 from rdflib import Graph, RDF
 
 
@@ -42,7 +42,7 @@ def test_hermit_rejects_an_entity_in_disjoint_classes(built_dist):
 
 
 def test_shacl_reports_a_target_without_deadline_statement(built_dist):
-    from liuzhou_kg.ontology import load_shapes
+    from liuzhou_kg.build.ontology import load_shapes
 
     graph = Graph().parse(built_dist / "liuzhou.nt", format="nt")
     graph.remove((LZ["target-informatization-2018"], LZO.deadlineStated, None))
@@ -57,10 +57,10 @@ FIDELITY_FIXTURES = Path(__file__).parent / "fixtures" / "fidelity"
 
 
 def _fidelity(extra: str | None = None) -> dict[str, list[str]]:
-    from liuzhou_kg.numbers import default_cues
-    from liuzhou_kg.paths import FACTS_DIR
-    from liuzhou_kg.records import _load_yaml, load_records
-    from liuzhou_kg.validate import check_fidelity
+    from liuzhou_kg.core.numbers import default_cues
+    from liuzhou_kg.core.paths import FACTS_DIR
+    from liuzhou_kg.build.records import _load_yaml, load_records
+    from liuzhou_kg.build.validate import check_fidelity
 
     records = load_records(FACTS_DIR)
     if extra:
@@ -126,7 +126,7 @@ def test_the_build_fails_on_a_fidelity_finding(repo_copy, tmp_path, capsys, fixt
 
 def test_shacl_reports_a_threshold_order_on_a_value_not_exceeded(built_dist):
     # 第五个…突破: an order of passing a threshold only exists for a value the area exceeded.
-    from liuzhou_kg.ontology import load_shapes
+    from liuzhou_kg.build.ontology import load_shapes
 
     graph = Graph().parse(built_dist / "liuzhou.nt", format="nt")
     obs = LZ["annual-vehicle-production-2014"]

@@ -1,4 +1,4 @@
-"""One vocabulary: every prefix the repository declares means what liuzhou_kg.namespaces.PREFIXES says.
+"""One vocabulary: every prefix the repository declares means what liuzhou_kg.core.namespaces.PREFIXES says.
 
 Prefixes are declared in many files people read and copy: SPARQL files (``PREFIX``), Turtle
 (``@prefix``), and the YAML configurations and mappings (a ``prefixes:`` table). A prefix name that
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from liuzhou_kg.namespaces import PREFIXES
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.namespaces import PREFIXES
+from liuzhou_kg.core.paths import REPO
 
 SPARQL_PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 TURTLE_PREFIX = re.compile(r"^\s*@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*\.", re.MULTILINE)
@@ -54,7 +54,7 @@ def test_project_prefixes_agree_with_the_registry():
     wrong = {f"{name}: {iri} in {files}"
              for name, iris in declarations().items() if name in PREFIXES
              for iri, files in iris.items() if iri != PREFIXES[name]}
-    assert sorted(wrong) == [], "declarations that disagree with liuzhou_kg.namespaces.PREFIXES"
+    assert sorted(wrong) == [], "declarations that disagree with liuzhou_kg.core.namespaces.PREFIXES"
 
 
 def test_other_prefixes_mean_one_thing_everywhere():

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.paths import REPO
 from liuzhou_kg.sparql.errors import QueryTimeout, QueryTooComplex, QueryTooMuchMemory
 from liuzhou_kg.sparql.execute import QueryRequest
 from liuzhou_kg.sparql.policy import Policy
@@ -28,7 +28,7 @@ LOW_LIMIT = 256 * 2**20
 @pytest.fixture(scope="module")
 def few_thousand(tmp_path_factory) -> Path:
     """A store of 3,000 triples in one named graph."""
-    from liuzhou_kg.store import write_store
+    from liuzhou_kg.store.generations import write_store
 
     root = tmp_path_factory.mktemp("workers")
     nq = root / "data.nq"

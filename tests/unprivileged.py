@@ -17,7 +17,7 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-from liuzhou_kg.paths import REPO
+from liuzhou_kg.core.paths import REPO
 
 SETPRIV = shutil.which("setpriv")
 UNSHARE = shutil.which("unshare")

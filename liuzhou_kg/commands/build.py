@@ -31,7 +31,7 @@ def run(args) -> int:
     when validation fails)."""
     from rich.console import Console
 
-    from ..build import build
+    from ..build.pipeline import build
 
     console = Console(stderr=True, highlight=False)
     report = None if args.quiet else (lambda message: console.print(f"[dim]•[/dim] {message}"))

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from ..core.errors import InputError, Problem
 
 
 def add_parser(subparsers) -> None:
@@ -46,7 +46,7 @@ def run(args) -> int:
     """Draft the document and write the draft file; print what was written."""
     from ..draft.drafter import draft_document
     from ..draft.writer import write_draft
-    from ..paths import DIST, FACTS_DIR
+    from ..core.paths import DIST, FACTS_DIR
 
     out: Path = args.out
     if out.exists() and out.is_dir():

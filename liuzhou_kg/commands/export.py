@@ -5,12 +5,12 @@ import argparse
 
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from ..core.errors import InputError, Problem
 
 
 def add_parser(subparsers) -> None:
     """Add ``liuzhou-kg export`` to ``subparsers``."""
-    from ..export import FORMATS
+    from ..store.export import FORMATS
 
     parser = subparsers.add_parser(
         "export", help="write the entity network as GraphML, GEXF (Gephi) and CSV",
@@ -36,9 +36,9 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     """Write the entity network in the formats ``args`` ask for; return 0 (InputError for a missing
     store or a bad format)."""
-    from ..export import FORMATS, export
-    from ..paths import DIST
-    from ..store import open_source
+    from ..store.export import FORMATS, export
+    from ..core.paths import DIST
+    from ..store.generations import open_source
 
     store = open_source(args.store, args.data)
     out = args.out if args.out is not None else DIST / "export"

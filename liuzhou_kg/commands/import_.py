@@ -5,7 +5,7 @@ import argparse
 
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from ..core.errors import InputError, Problem
 
 
 def add_parser(subparsers) -> None:
@@ -63,7 +63,7 @@ def _store_option(parser) -> None:
 def run_import(args) -> int:
     """Import ``args.dataset`` (RDF, a CSV with its mapping, or ``gazetteer:NAME``) into the store
     as one named graph; return 0 (InputError on bad input, with nothing written)."""
-    from ..imports import store_root
+    from ..store.imports import store_root
 
     root = store_root(args.store)
     create = args.store is not None  # an explicit --store DIR may be new; dist/store comes from the build
@@ -73,12 +73,12 @@ def run_import(args) -> int:
         if args.mapping is None:
             raise InputError([Problem(args.dataset, None, "a CSV needs --mapping FILE.yaml "
                                                           "(e.g. graph/mappings/regional-statistics.yaml)")])
-        from ..imports.csv_cube import import_csv
+        from ..store.imports.csv_cube import import_csv
 
         result = import_csv(root, args.dataset, args.mapping, graph_iri=args.graph,
                             replace=args.replace, license_iri=args.license_iri, create=create)
     else:
-        from ..imports import import_rdf
+        from ..store.imports import import_rdf
 
         result = import_rdf(root, args.dataset, graph_iri=args.graph, replace=args.replace,
                             license_iri=args.license_iri, progress=not args.no_progress, create=create)
@@ -91,7 +91,7 @@ def _import_gazetteer(args, root: Path, create: bool) -> int:
     """``gazetteer:NAME``: build the gazetteer from its installed package, then import that file."""
     import tempfile
 
-    from ..imports import import_rdf
+    from ..store.imports import import_rdf
     from ..link.gazetteers import gazetteer_graph_iri, write_gazetteer
 
     name = str(args.dataset).partition(":")[2]
@@ -108,9 +108,9 @@ def _import_gazetteer(args, root: Path, create: bool) -> int:
 
 def run_list(args) -> int:
     """Print the imported datasets of the store, one line each; return 0."""
-    from ..imports import imported
-    from ..paths import DIST
-    from ..store import open_store
+    from ..store.imports import imported
+    from ..core.paths import DIST
+    from ..store.generations import open_store
 
     store = open_store(args.store if args.store is not None else DIST / "store", read_only=True)
     rows = imported(store)
@@ -125,7 +125,7 @@ def run_list(args) -> int:
 def run_remove(args) -> int:
     """Remove an imported dataset's graph and its catalogue entry from the store; return 0
     (InputError for a graph that is not an import)."""
-    from ..imports import remove, store_root
+    from ..store.imports import remove, store_root
 
     triples = remove(store_root(args.store), args.graph)
     print(f"removed <{args.graph}> ({triples} triples)")

@@ -5,7 +5,7 @@ import argparse
 import csv
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from ..core.errors import InputError, Problem
 from .query import _positive_float
 
 
@@ -73,8 +73,8 @@ def run_federate(args) -> int:
     import os
     import sys
 
-    from ..federation import CONFIG_ENV, federated_query, load_allow_list
-    from ..store import open_source
+    from ..sparql.federation import CONFIG_ENV, federated_query, load_allow_list
+    from ..store.generations import open_source
 
     if (args.query is None) == (args.file is None):
         raise InputError([Problem("<arguments>", None, "give a query inline or with -f FILE")])

@@ -46,18 +46,18 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     """Push the store's named graphs to an external SPARQL store under the store's writer lock;
     return 0 (InputError when the target refuses)."""
-    from ..push import push
-    from ..store import open_source
+    from ..store.push import push
+    from ..store.generations import open_source
 
     password = args.password if args.password is not None else os.environ.get("LIUZHOU_KG_PUSH_PASSWORD")
     user = args.user
     if user is not None and password is None:
-        from ..errors import InputError, Problem
+        from ..core.errors import InputError, Problem
         raise InputError([Problem("--password", None, "--user needs --password or LIUZHOU_KG_PUSH_PASSWORD")])
     from contextlib import nullcontext
 
-    from ..paths import DIST
-    from ..store import StoreLock, is_store_dir
+    from ..core.paths import DIST
+    from ..store.generations import StoreLock, is_store_dir
 
     root = args.store if args.store is not None else DIST / "store"
     # The store's one writers' lock, held for the whole push: what is pushed is one state of the

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from ..core.errors import InputError, Problem
 from ..sparql import library
 from ..sparql.limits import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT
 
@@ -66,7 +66,7 @@ def dataset_spec(args, **sandbox):
     if args.data is not None:
         spec = StoreSpec(data_file=str(args.data), **sandbox)
     else:
-        from ..paths import DIST
+        from ..core.paths import DIST
         spec = StoreSpec(store_dir=str(args.store if args.store is not None else DIST / "store"),
                          **sandbox)
     spec.check()
@@ -75,11 +75,11 @@ def dataset_spec(args, **sandbox):
 
 def open_dataset(args):
     """The pyoxigraph store of ``--store``/``--data``, opened in this process (read-only)."""
-    from ..store import load_memory_store, open_store
+    from ..store.generations import load_memory_store, open_store
 
     if args.data is not None:
         return load_memory_store(Path(args.data))
-    from ..paths import DIST
+    from ..core.paths import DIST
     return open_store(Path(args.store if args.store is not None else DIST / "store"),
                       read_only=True)
 
@@ -171,7 +171,7 @@ def render_table(results: dict, out) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..sparql.prefixes import compact
+    from ..core.prefixes import compact
 
     console = Console(file=out, width=None if out.isatty() else 160, highlight=False,
                       soft_wrap=False)

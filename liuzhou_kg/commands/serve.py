@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import InputError
+from ..core.errors import InputError
 from ..sparql.limits import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT
 from .query import _add_dataset_options, _positive_float, dataset_spec
 

@@ -5,7 +5,7 @@ import argparse
 import re
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from ..core.errors import InputError, Problem
 from .query import _positive_float
 
 
@@ -79,8 +79,8 @@ def run(args) -> int:
     from ..explore.oxi import dataset_from_store
     from ..explore.render import write_graph
     from ..explore.views import Explorer
-    from ..paths import DIST
-    from ..store import open_source
+    from ..core.paths import DIST
+    from ..store.generations import open_source
 
     if args.depth is not None and args.focus is None:
         raise InputError([Problem("--depth", None, "only makes sense with --focus ENTITY")])

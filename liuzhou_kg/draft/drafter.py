@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..source import Sentence
+from ..build.source import Sentence
 from .entities import EntityFinder, Lexicon, Mention, load_lexicon
 from .figures import Figure, FigureFinder
 from .periods import Period, PeriodFinder
@@ -345,7 +345,7 @@ def _previous_clause(text: str, clause_start: int) -> int:
 def draft_document(path: Path, *, graph: Path | None, facts_dir: Path, area: str = "liuzhou",
                    year: int | None = None, rules: Rules | None = None) -> DraftResult:
     """Read ``path`` and draft its records (the lexicon from ``graph`` or the records in ``facts_dir``)."""
-    from ..errors import InputError, Problem
+    from ..core.errors import InputError, Problem
 
     rules = rules or load_rules()
     document = read_document(path)

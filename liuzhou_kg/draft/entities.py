@@ -17,8 +17,8 @@ from pathlib import Path
 import jieba
 import jieba.posseg
 
-from ..errors import InputError, Problem
-from ..namespaces import LZ, LZO
+from ..core.errors import InputError, Problem
+from ..core.namespaces import LZ, LZO
 from .rules import Rules
 
 jieba.setLogLevel(60)
@@ -109,8 +109,8 @@ def _from_graph(path: Path, lexicon: Lexicon | None = None, turtle: bool = False
 def _from_records(facts_dir: Path) -> Lexicon:
     """The lexicon from the fact records, for use without a build (with the indicator concepts of
     ``ontology/schemes.ttl``, should the scheme list some there)."""
-    from ..paths import ONTOLOGY_DIR
-    from ..records import load_records
+    from ..core.paths import ONTOLOGY_DIR
+    from ..build.records import load_records
 
     lexicon = Lexicon(origin=str(facts_dir))
     schemes = ONTOLOGY_DIR / "schemes.ttl"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import InputError, Problem
+from ..core.errors import InputError, Problem
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 REQUIRED = ("units", "scale_prefixes", "qualifiers", "lead_words", "growth_words", "decline_words", "doubling",

@@ -1,6 +1,6 @@
 """Read a document to draft from and split it into sentences with the build's own rules.
 
-The line-wrap undoing and the sentence splitting are those of ``liuzhou_kg.source`` (the build's
+The line-wrap undoing and the sentence splitting are those of ``liuzhou_kg.build.source`` (the build's
 reader of its source text), so a quote drafted here is found by the build in the same way: in the
 text with line wraps undone, within one sentence. This module also cuts quotes: the clause that
 holds a finding, grown until it occurs exactly once in the document.
@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, Problem
-from ..source import Sentence, SourceText, parse_text
+from ..core.errors import InputError, Problem
+from ..build.source import Sentence, SourceText, parse_text
 
 # Punctuation that ends a clause inside a sentence; a quote never starts or ends inside one.
 CLAUSE_MARKS = "，；：,;:"

@@ -18,7 +18,7 @@ import jieba
 import yaml
 from pypinyin import lazy_pinyin
 
-from ..fileio import atomic_write
+from ..core.fileio import atomic_write
 from .drafter import Draft, DraftResult
 
 MAX_SLUG = 48

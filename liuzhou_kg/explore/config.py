@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from rdflib import URIRef
 
-from ..errors import InputError, Problem
+from ..core.errors import InputError, Problem
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "explorer"
 CONFIG_FILE = ASSETS / "explorer.yaml"

@@ -5,13 +5,13 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from ..store_convert import to_oxigraph_term as to_oxigraph
-from ..store_convert import to_rdflib_term as to_rdflib
+from ..core.terms import to_oxigraph_term as to_oxigraph
+from ..core.terms import to_rdflib_term as to_rdflib
 
 
 def dataset_from_store(store: ox.Store) -> Dataset:
     """An rdflib Dataset with every quad of the store, named graphs and default graph as they are
-    (the project's stores keep nothing in the default graph, see ``liuzhou_kg.store``; a plain
+    (the project's stores keep nothing in the default graph, see ``liuzhou_kg.store.generations``; a plain
     Turtle file loaded with ``--data`` is all in it)."""
     ds = Dataset()
     graphs: dict = {}

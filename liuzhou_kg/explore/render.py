@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pyvis.network import Network
 
-from ..fileio import atomic_write_text
+from ..core.fileio import atomic_write_text
 from .config import ASSETS, Config
 from .layout import centrality, node_values, positions, scaling, undirected
 from .model import LANGS, ExplorerGraph

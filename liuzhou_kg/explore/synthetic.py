@@ -12,8 +12,8 @@ import random
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
-from ..namespaces import LZ, LZG, LZO, LZP, QB
-from ..namespaces import SDMX_DIMENSION as SDMX
+from ..core.namespaces import LZ, LZG, LZO, LZP, QB
+from ..core.namespaces import SDMX_DIMENSION as SDMX
 
 # (class, zh, en, share of the nodes)
 CLASSES = [

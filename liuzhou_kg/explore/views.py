@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ..errors import InputError, Problem
+from ..core.errors import InputError, Problem
 from .config import Config, load_config
 from .model import LANGS, Edge, ExplorerGraph, Node, Text
 from .network import GraphBuilder, Index, dataset_title, index_dataset, term_key

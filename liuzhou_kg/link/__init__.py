@@ -19,8 +19,8 @@ from pathlib import Path
 
 import rdflib
 
-from ..namespaces import LZG
-from ..paths import GRAPH_DIR
+from ..core.namespaces import LZG
+from ..core.paths import GRAPH_DIR
 
 LINKS_DIR = GRAPH_DIR / "links"
 LINKS_GRAPH_IRI = str(LZG["links"])
@@ -33,7 +33,7 @@ def verified_links_graph(links_dir: Path = LINKS_DIR) -> rdflib.Graph:
     typed literals (GB/T 2260, ISO 3166-2, stock codes), the listed companies as organisations, and
     a VoID linkset per source with ``dcterms:source``.
     """
-    from ..errors import InputError, Problem
+    from ..core.errors import InputError, Problem
 
     graph = rdflib.Graph()
     files = sorted(links_dir.glob("*.ttl"))

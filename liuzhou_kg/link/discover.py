@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError, Problem
-from ..imports.rdf_input import load_into
-from ..paths import DIST
-from ..namespaces import LZ
+from ..core.errors import InputError, Problem
+from ..store.imports.rdf_input import load_into
+from ..core.paths import DIST
+from ..core.namespaces import LZ
 from .entities import entities, read_dataset
 from .linkset import slug, write_outputs
 from .engine import Matcher

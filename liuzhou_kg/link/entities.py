@@ -17,10 +17,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from ..errors import InputError, Problem
-from ..hierarchy import superclass_closure
-from ..imports.rdf_input import load_into, rdf_format_for_media_type, syntax_problem
-from ..paths import GRAPH_DIR
+from ..core.errors import InputError, Problem
+from ..core.hierarchy import superclass_closure
+from ..store.imports.rdf_input import load_into, rdf_format_for_media_type, syntax_problem
+from ..core.paths import GRAPH_DIR
 from .normalize import MAX_LABELS, LabelKeys, label_keys, label_variants
 
 VOCABULARY = GRAPH_DIR / "mappings" / "link-vocabulary.yaml"

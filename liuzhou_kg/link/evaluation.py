@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rdflib.namespace import SKOS
 
-from ..namespaces import LZO
+from ..core.namespaces import LZO
 from . import verified_links_graph
 from .gazetteers import GAZETTEER_BASE, _package_file, gbt2260_rows
 

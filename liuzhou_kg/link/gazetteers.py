@@ -33,8 +33,8 @@ from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
-from ..errors import InputError, Problem
-from ..namespaces import LZO
+from ..core.errors import InputError, Problem
+from ..core.namespaces import LZO
 
 GAZETTEER_BASE = "https://w3id.org/liuzhou-kg/gazetteer/"
 GN = "https://www.geonames.org/ontology#"
@@ -282,7 +282,7 @@ def gazetteer_triples(name: str) -> Iterator[ox.Triple]:
 
 def gazetteer_graph_iri(name: str) -> str:
     """The named graph a gazetteer is imported into: ``…/graph/import/gazetteer-NAME``."""
-    from ..namespaces import LZG
+    from ..core.namespaces import LZG
 
     return f"{LZG}import/gazetteer-{name.replace(':', '-').lower()}"
 
@@ -297,7 +297,7 @@ def gazetteer_store(name: str) -> ox.Store:
 
 def write_gazetteer(name: str, path: Path) -> int:
     """Write a gazetteer source as N-Triples to ``path`` (atomically); return the triple count."""
-    from ..fileio import atomic_write
+    from ..core.fileio import atomic_write
 
     buffer = io.BytesIO()
     triples = list(gazetteer_triples(name))

@@ -20,8 +20,8 @@ import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-from ..namespaces import LZ, LZO
-from ..fileio import atomic_write
+from ..core.namespaces import LZ, LZO
+from ..core.fileio import atomic_write
 from .scoring import Candidate
 REVIEW_COLUMNS = ["local", "local_label", "external", "external_label", "score", "decision",
                   "label_score", "type_factor", "place", "local_type", "external_type", "evidence"]

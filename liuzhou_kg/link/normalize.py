@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import yaml
 
-from ..paths import GRAPH_DIR
+from ..core.paths import GRAPH_DIR
 
 NORMALIZE_RULES = GRAPH_DIR / "mappings" / "link-normalize.yaml"
 

@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .engine import (CLOSE_THRESHOLD, EXACT_THRESHOLD, MARGIN, Candidate, Matcher, decide,
-                     label_similarity, type_factor)
+from .engine import (
+    CLOSE_THRESHOLD,
+    EXACT_THRESHOLD,
+    MARGIN,
+    Candidate,
+    Matcher,
+    decide,
+    label_similarity,
+    type_factor,
+)
 from .entities import Entity, Vocabulary
 
 __all__ = ["CLOSE_THRESHOLD", "EXACT_THRESHOLD", "MARGIN", "Candidate", "Evaluation", "candidates",

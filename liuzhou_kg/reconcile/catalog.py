@@ -16,9 +16,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from ..errors import InputError, Problem
-from ..hierarchy import superclass_closure
-from ..sparql.prefixes import compact, prefixes
+from ..core.errors import InputError, Problem
+from ..core.hierarchy import superclass_closure
+from ..core.prefixes import compact, prefixes
 
 SERVICE_FILE = Path(__file__).with_name("service.yaml")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -28,9 +28,16 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..link.engine import (CODE_STRENGTH, MAX_CANDIDATES, Matcher, folded, name_keys, pinyin_of,
-                           type_filter)
-from ..namespaces import LZ
+from ..link.engine import (
+    CODE_STRENGTH,
+    MAX_CANDIDATES,
+    Matcher,
+    folded,
+    name_keys,
+    pinyin_of,
+    type_filter,
+)
+from ..core.namespaces import LZ
 from .catalog import Catalog, EntityRecord, PropertySpec
 
 EVIDENCE_BONUS = 5.0            # per property value that agrees

@@ -33,8 +33,14 @@ from ..reconcile.app import reconcile_mount
 from ..sparql import library
 from ..sparql.errors import QueryError, QueryFailed, QueryTimeout
 from ..sparql.execute import DEFAULT_MAX_RESULT_BYTES, QueryRequest
-from ..sparql.formats import (BY_NAME, FORMAT_PARAM_ALIASES, GRAPH_FORMATS, RESULT_FORMATS,
-                              Format, negotiate)
+from ..sparql.formats import (
+    BY_NAME,
+    FORMAT_PARAM_ALIASES,
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    Format,
+    negotiate,
+)
 from ..sparql.workers import DEFAULT_TIMEOUT, StoreSpec, WorkerPool
 from . import pages, protocol
 from .admission import Admission, AnswerBudget, Refused

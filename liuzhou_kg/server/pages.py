@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode
 
-from ..sparql.prefixes import compact, prefixes
+from ..core.prefixes import compact, prefixes
 
 BASE = "https://w3id.org/liuzhou-kg"
 ONTOLOGY = BASE + "/ontology"
@@ -32,7 +32,7 @@ SENTENCE = NamedNode(ONTOLOGY_NS + "sentenceNumber")
 IN_SECTION = NamedNode(ONTOLOGY_NS + "inSection")
 PROVENANCE_GRAPH = NamedNode(GRAPH_NS + "provenance")
 # Facts are read from all graphs at once (graph_name=None; the store keeps nothing in its default
-# graph, see liuzhou_kg.store), a triple in several graphs taken once; the named graphs say which
+# graph, see liuzhou_kg.store.generations), a triple in several graphs taken once; the named graphs say which
 # passages state them.
 ALL_GRAPHS = None
 

@@ -1,22 +1,6 @@
 """Errors a query can end with, each with the HTTP status the endpoint answers it with."""
 from __future__ import annotations
 
-import re
-
-_POSITION = re.compile(r"(?:error at |at line )(\d+)(?::| column )(\d+):?\s*")
-
-
-def split_position(message: str) -> tuple[int | None, int | None, str]:
-    """Find "line:column" in an Oxigraph error message; return (line, column, rest of message)."""
-    match = _POSITION.search(message)
-    if not match:
-        return None, None, message.strip()
-    rest = (message[: match.start()] + message[match.end():]).strip()
-    rest = re.sub(r"\s*\((?:[^()]*, )?line \d+\)\s*$", "", rest)
-    rest = re.sub(r"^Parser error\s*", "", rest).strip() or "syntax error"
-    return int(match.group(1)), int(match.group(2)), rest
-
-
 class QueryError(Exception):
     """A query that could not be answered. ``status`` is the HTTP status code to use."""
 

@@ -12,12 +12,18 @@ from __future__ import annotations
 import pyoxigraph
 
 from . import labels
-from .errors import (QueryError, QueryFailed, QuerySyntaxError, ResultTooLarge, TooManyRows,
-                     split_position)
+from .errors import (
+    QueryError,
+    QueryFailed,
+    QuerySyntaxError,
+    ResultTooLarge,
+    TooManyRows,
+)
+from ..core.errors import split_position
 from .formats import BY_NAME, formats_for
 from .policy import Policy, Verdict
 from .limits import DEFAULT_MAX_RESULT_BYTES
-from .prefixes import prefixes, prologue, prologue_lines
+from ..core.prefixes import prefixes, prologue, prologue_lines
 
 # QueryRequest and Answer are plain classes, not dataclasses: importing ``dataclasses`` (with
 # ``inspect``) would be a tenth of a cold ``liuzhou-kg query``'s start-up.
@@ -99,7 +105,7 @@ def dataset_options(default_graph_uris, named_graph_uris, has_from: bool) -> dic
 
     default-graph-uri / named-graph-uri (the protocol) name it explicitly; a query with ``FROM`` or
     ``FROM NAMED`` names its own. Otherwise the default graph is the union of all the store's
-    graphs (``use_default_graph_as_union``; see liuzhou_kg.store). That option must not be given
+    graphs (``use_default_graph_as_union``; see liuzhou_kg.store.generations). That option must not be given
     with ``FROM``: Oxigraph would let it override the query's dataset.
     """
     if default_graph_uris or named_graph_uris:

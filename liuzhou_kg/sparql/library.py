@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import InputError, Problem
-from ..paths import QUERIES_DIR
+from ..core.errors import InputError, Problem
+from ..core.paths import QUERIES_DIR
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _HEADER = re.compile(r"^#\s*(zh|en)\s*:\s*(.+?)\s*$")

@@ -29,7 +29,7 @@ import threading
 from collections import OrderedDict
 
 from .errors import QueryRefused, QuerySyntaxError, QueryTooComplex
-from .prefixes import prologue, prologue_lines
+from ..core.prefixes import prologue, prologue_lines
 
 DEFAULT_MAX_QUERY_CHARS = 64 * 1024
 DEFAULT_MAX_DEPTH = 256
@@ -274,7 +274,7 @@ def _engine_syntax_error(full: str) -> QuerySyntaxError | None:
     """
     import pyoxigraph
 
-    from .errors import split_position
+    from ..core.errors import split_position
 
     guarded = full + "\n\x00"
     try:

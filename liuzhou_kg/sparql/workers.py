@@ -42,7 +42,7 @@ from .errors import QueryError, QueryFailed, QueryTimeout, QueryTooMuchMemory, S
 from .execute import Answer, QueryRequest
 from .policy import Policy, stack_bytes
 
-from .limits import DEFAULT_TIMEOUT  # noqa: E402,F401  (re-exported)
+from .limits import DEFAULT_TIMEOUT
 # Per worker, on top of what the worker uses once the store is open (about 0.9 GiB of address
 # space, most of it reserved and never touched). Two workers by default: well below the machine.
 DEFAULT_MEMORY_LIMIT = 2 * 1024 ** 3
@@ -64,7 +64,7 @@ class StoreSpec:
     allow_network: bool = False
 
     def open(self):
-        from ..store import load_memory_store, open_store
+        from ..store.generations import load_memory_store, open_store
 
         if self.data_file:
             return load_memory_store(Path(self.data_file))
@@ -132,7 +132,7 @@ def _worker_main(conn, spec: StoreSpec, policy: Policy, probe_port: int | None,
     isolation = _isolate_network(probe_port)  # still single-threaded here
     try:
         store = spec.open()
-        from . import execute as _execute  # noqa: F401  (imported before the limit is set)
+        from . import execute as _execute
     except Exception as err:  # reported to the parent, which shows it without a traceback
         conn.send(("failed", str(err)))
         return

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 import httpx
 import pyoxigraph as ox
 
-from .errors import InputError, Problem
+from ..core.errors import InputError, Problem
 from .imports import STAGING_BASE
 from .imports.progress import step_progress
 

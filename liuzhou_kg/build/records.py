@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .errors import InputError, Problem
+from ..core.errors import InputError, Problem
 
 # Keys every record may have; every other key names a property. `status` and `reason` are review
 # metadata of records drafted by `liuzhou-kg draft`: they state no fact.

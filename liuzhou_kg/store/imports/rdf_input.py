@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError, Problem
+from ...core.errors import InputError, Problem
 
 # Extensions pyoxigraph's guess does not know, or that mean something else here.
 _EXTRA_EXTENSIONS = {

@@ -7,9 +7,9 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from .namespaces import LZ, LZO, PREFIXES
-from .paths import ONTOLOGY_DIR
-from .rdfio import parse_turtle_file
+from ..core.namespaces import LZ, LZO, PREFIXES
+from ..core.paths import ONTOLOGY_DIR
+from ..core.rdfio import parse_turtle_file
 
 VOCABULARY_FILES = ("liuzhou.ttl", "schemes.ttl")
 REFERENCE_FILES = ("reference.ttl",)

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from .errors import InputError, Problem
+from ..core.errors import InputError, Problem
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the cold query path
 if TYPE_CHECKING:
@@ -555,14 +555,14 @@ def open_source(store_dir: Path | None = None, data_path: Path | None = None):
     if data_path is not None:
         return load_memory_store(data_path)
     if store_dir is None:
-        from .paths import DIST
+        from ..core.paths import DIST
         store_dir = DIST / "store"
     return open_store(store_dir, read_only=True)
 
 
 def _parse_problem(path: Path, err: SyntaxError) -> Problem:
     """Turn a pyoxigraph parse error into a Problem with line and column when it gives them."""
-    from .sparql.errors import split_position
+    from ..core.errors import split_position
 
     line, column, message = split_position(str(err))
     return Problem(path, line, message, column)

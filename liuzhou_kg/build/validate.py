@@ -16,9 +16,9 @@ import pyoxigraph
 from rdflib import Dataset, Graph
 from rdflib.namespace import SH
 
-from .errors import InputError, Problem
-from .numbers import Cues, find_english_numbers, find_numbers
-from .paths import CHECKS_DIR
+from ..core.errors import InputError, Problem
+from ..core.numbers import Cues, find_english_numbers, find_numbers
+from ..core.paths import CHECKS_DIR
 from .reasoning import ReasoningResult, reason
 from .records import Record
 

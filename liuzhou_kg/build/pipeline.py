@@ -23,19 +23,35 @@ from typing import Callable
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-from . import paths
+from ..core import paths
 from .corpus import load_catalogue
 from .coverage import compute_corpus_coverage, corpus_json, corpus_markdown, load_exclusions
-from .errors import InputError, Problem, ValidationFailed
-from .namespaces import bind_prefixes
-from .numbers import load_cues
+from ..core.errors import InputError, Problem, ValidationFailed
+from ..core.namespaces import bind_prefixes
+from ..core.numbers import load_cues
 from .ontology import load_shapes, load_vocabulary
 from .provenance import SOURCE_IRI
 from .records import check_unique_ids, load_records
 from .to_rdf import ONTOLOGY_GRAPH, build_corpus_dataset, materialize_types
 from .validate import check_fidelity, union_graph, validate
-from .write import (jsonld, jsonld_context, manifest, nquads, ntriples, rdfxml, sorted_dataset, sorted_graph,
-                    discard_staging, recover, staging_dir, swap_in, trig, void_description, write_json, write_text)
+from .write import (
+    jsonld,
+    jsonld_context,
+    manifest,
+    nquads,
+    ntriples,
+    rdfxml,
+    sorted_dataset,
+    sorted_graph,
+    discard_staging,
+    recover,
+    staging_dir,
+    swap_in,
+    trig,
+    void_description,
+    write_json,
+    write_text,
+)
 
 
 @dataclass
@@ -156,11 +172,11 @@ def _store_writer(dist: Path, extras: bool):
 
     The store folder is not rebuilt in the staging folder: it is carried over into the new
     ``dist`` (:func:`swap_in`), and the build writes a new generation of it holding its own graphs
-    and every catalogued import (:func:`liuzhou_kg.imports.carry_over_imports`). So imports
+    and every catalogued import (:func:`liuzhou_kg.store.imports.carry_over_imports`). So imports
     survive the build, and readers of the store never see a half-written one."""
     from contextlib import ExitStack, contextmanager
 
-    from .store import StoreLock, StoreWriter, is_store_dir
+    from ..store.generations import StoreLock, StoreWriter, is_store_dir
 
     @contextmanager
     def locked():
@@ -179,7 +195,7 @@ def _store_writer(dist: Path, extras: bool):
 def _write_extras(staged: Path, dataset, clock, writer) -> None:
     """The SPARQL store and the explorer page, from the modules that own them."""
     try:
-        from .store import write_store
+        from ..store.generations import write_store
     except ImportError:
         write_store = None
     if write_store is not None:
@@ -187,13 +203,13 @@ def _write_extras(staged: Path, dataset, clock, writer) -> None:
             if writer is None:
                 write_store(staged / "liuzhou.nq", staged / "store")
             else:
-                from .imports import carry_over_imports
+                from ..store.imports import carry_over_imports
 
                 kept = carry_over_imports(writer, staged / "liuzhou.nq")
                 if kept:
                     clock.say(f"kept {len(kept)} imported graph(s) in the store")
     try:
-        from .explore import write_explorer
+        from ..explore import write_explorer
     except ImportError:
         write_explorer = None
     if write_explorer is not None:
@@ -204,10 +220,10 @@ def _write_extras(staged: Path, dataset, clock, writer) -> None:
 def _add_links(dataset) -> None:
     """Verified links to external identifiers, when the linking module provides them."""
     try:
-        from .link import verified_links_graph
+        from ..link import verified_links_graph
     except ImportError:
         return
-    from .namespaces import LZG
+    from ..core.namespaces import LZG
 
     target = dataset.graph(LZG["links"])
     for triple in verified_links_graph():
@@ -242,7 +258,7 @@ def _check_checksum(source_path: Path, sha: str) -> None:
 def _counts(dataset, union: Graph, coverage) -> dict:
     from rdflib.namespace import RDF
 
-    from .namespaces import LZO
+    from ..core.namespaces import LZO
 
     classes: dict[str, int] = {}
     for s, o in union.subject_objects(RDF.type):
@@ -266,7 +282,7 @@ def _validation_markdown(validation) -> str:
              "- SPARQL checks (`queries/checks/*.rq`), each must return zero rows:"]
     for name, check in sorted(data["checks"].items()):
         lines.append(f"  - `{name}`: {check['rows']} rows")
-    lines.append("- fidelity to the text (`liuzhou_kg/validate.py`, cues in `graph/number-cues.yaml`):")
+    lines.append("- fidelity to the text (`liuzhou_kg/build/validate.py`, cues in `graph/number-cues.yaml`):")
     for name, check in sorted(data["fidelity"].items()):
         lines.append(f"  - `{name}`: {check['findings']} findings")
     owl = data["owl"]

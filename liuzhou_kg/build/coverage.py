@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import InputError, Problem
-from .numbers import Cues, NumberMention, canonical, find_numbers
+from ..core.errors import InputError, Problem
+from ..core.numbers import Cues, NumberMention, canonical, find_numbers
 from .source import SourceText
 from .to_rdf import Facts
 
@@ -185,7 +185,7 @@ def _uses(used: set[tuple[str, str | None]], mention: NumberMention) -> bool:
 
 
 def _graph_iri(pid: str):
-    from .namespaces import LZG
+    from ..core.namespaces import LZG
 
     return LZG[pid]
 

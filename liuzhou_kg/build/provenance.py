@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from .errors import InputError, Problem
-from .namespaces import LZ, LZG, LZO, LZP, OA, SCHEMA
-from .numbers import canonical, find_numbers
+from ..core.errors import InputError, Problem
+from ..core.namespaces import LZ, LZG, LZO, LZP, OA, SCHEMA
+from ..core.numbers import canonical, find_numbers
 from .records import Record
 from .source import Sentence, SourceText
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 from rdflib import URIRef
 
-from .errors import InputError, Problem
-from .namespaces import LZ
+from ..core.errors import InputError, Problem
+from ..core.namespaces import LZ
 from .source import SourceText, parse_text
 
 CATALOGUE = "catalogue.yaml"

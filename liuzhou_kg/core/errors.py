@@ -1,6 +1,7 @@
 """Errors that map to the documented exit codes (2 for input errors, 1 for failed validation)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -55,3 +56,18 @@ class ValidationFailed(Exception):
     def __init__(self, report: str):
         self.report = report
         super().__init__(report)
+
+
+# Oxigraph's parsers give positions inside the message; every caller maps them here.
+_POSITION = re.compile(r"(?:error at |at line )(\d+)(?::| column )(\d+):?\s*")
+
+
+def split_position(message: str) -> tuple[int | None, int | None, str]:
+    """Find "line:column" in an Oxigraph error message; return (line, column, rest of message)."""
+    match = _POSITION.search(message)
+    if not match:
+        return None, None, message.strip()
+    rest = (message[: match.start()] + message[match.end():]).strip()
+    rest = re.sub(r"\s*\((?:[^()]*, )?line \d+\)\s*$", "", rest)
+    rest = re.sub(r"^Parser error\s*", "", rest).strip() or "syntax error"
+    return int(match.group(1)), int(match.group(2)), rest

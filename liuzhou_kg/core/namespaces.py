@@ -8,7 +8,7 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, VOID, XSD, DefinedNamespace
 
-from .sparql.prefixes import prefixes as _prefix_table
+from .prefixes import prefixes as _prefix_table
 
 BASE = "https://w3id.org/liuzhou-kg/"
 LZ = Namespace(BASE + "resource/")
@@ -141,7 +141,7 @@ class LZO(DefinedNamespace):
     scoreThreshold: URIRef
 
 
-# The one prefix table is liuzhou_kg/sparql/prefixes.rq (a SPARQL prologue kept as data); the
+# The one prefix table is liuzhou_kg/core/prefixes.rq (a SPARQL prologue kept as data); the
 # namespace objects above must agree with it (tests/test_portable_queries.py checks that).
 PREFIXES: dict[str, str] = dict(_prefix_table())
 

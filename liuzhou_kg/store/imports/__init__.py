@@ -10,7 +10,7 @@ The metadata of every import is in the named graph ``https://w3id.org/liuzhou-kg
 (the catalogue): ``<graph> a dcat:Dataset, void:Dataset`` with ``dcterms:source``,
 ``dcterms:issued`` (the import time), ``dcterms:license``, ``void:triples`` and ``dcterms:format``.
 
-Every write goes through :class:`liuzhou_kg.store.StoreWriter`: under the store's lock, into a new
+Every write goes through :class:`liuzhou_kg.store.generations.StoreWriter`: under the store's lock, into a new
 generation of the store that no reader sees until it is complete and published. So an import,
 ``--replace`` or ``remove`` is all or nothing whatever happens to the process, and a killed one
 leaves nothing a query can see (its unpublished folder is deleted by the next writer).
@@ -38,8 +38,8 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from ..errors import InputError, Problem
-from ..namespaces import LZG
+from ...core.errors import InputError, Problem
+from ...core.namespaces import LZG
 from .limits import check_decimal, line_of
 from .progress import byte_progress
 from .rdf_input import rdf_format_for, syntax_problem
@@ -145,7 +145,7 @@ def _uncatalogue(store: ox.Store, graphs) -> None:
 
 def store_root(store_dir: Path | None) -> Path:
     """The store folder to write: ``store_dir``, or ``dist/store``."""
-    from ..paths import DIST
+    from ...core.paths import DIST
 
     return Path(store_dir) if store_dir is not None else DIST / "store"
 
@@ -280,7 +280,7 @@ def write_graph(store_dir: Path, graph: ox.NamedNode, load: Callable[[ox.Store, 
     new generation of the store published only when all is done (see the module docstring).
 
     ``license`` is the licence IRI, or a function returning it once the data is loaded."""
-    from ..store import StoreWriter
+    from ..generations import StoreWriter
 
     with StoreWriter(store_dir, f"import <{graph.value}>", create=create) as writer:
         current = writer.current()
@@ -356,7 +356,7 @@ def _metadata(graph: ox.NamedNode, source: str, title: str, triples: int, licens
 
 def remove(store_dir: Path, graph_iri: str) -> int:
     """Drop an imported graph and its catalogue entry (one new generation); returns its triples."""
-    from ..store import StoreWriter
+    from ..generations import StoreWriter
 
     graph = check_graph_iri(graph_iri)
     with StoreWriter(store_dir, f"remove <{graph.value}>") as writer:
@@ -376,7 +376,7 @@ def carry_over_imports(writer, nquads: Path) -> list[str]:
     """The build's write: a new generation with the build's graphs from ``nquads`` and every
     catalogued import (graph and catalogue entry) of the current one; nothing else is kept.
     Returns the import graphs kept."""
-    from ..store import load_build_graphs
+    from ..generations import load_build_graphs
 
     current = writer.current()
     kept = import_graphs(current) if current is not None else set()

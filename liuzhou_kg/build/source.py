@@ -74,7 +74,7 @@ class SourceText:
 
 def read_source(path: Path, pid_prefix: str = "") -> SourceText:
     """Read a source file as UTF-8 and split it as ``parse_text`` does."""
-    from .errors import InputError, Problem
+    from ..core.errors import InputError, Problem
 
     try:
         raw = path.read_bytes().decode("utf-8")
@@ -174,6 +174,6 @@ def _sentence_spans(paragraph: str) -> list[tuple[int, int]]:
 
 def _chinese_number(numeral: str) -> int:
     """The value of a section numeral (一 1, 十 10, 二十一 21), read by cn2an."""
-    from .numbers import chinese_number
+    from ..core.numbers import chinese_number
 
     return chinese_number(numeral)

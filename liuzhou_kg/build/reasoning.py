@@ -18,7 +18,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from .namespaces import LZO, QB
+from ..core.namespaces import LZO, QB
 
 # Data Cube's property classes make qb components both properties and instances (OWL 2 punning);
 # owlready2 warns about each. They say nothing HermiT needs, so reasoning skips them.
@@ -147,7 +147,7 @@ def _explain(world, err, graph: Graph | None = None) -> str:
 
 
 def _curie(iri: str) -> str:
-    from .namespaces import PREFIXES
+    from ..core.namespaces import PREFIXES
 
     for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns):

@@ -25,9 +25,9 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from .fileio import atomic_write
-from .namespaces import LZG
-from .namespaces import PREFIXES as PROJECT_PREFIXES
+from ..core.fileio import atomic_write
+from ..core.namespaces import LZG
+from ..core.namespaces import PREFIXES as PROJECT_PREFIXES
 
 GRAPH_BASE = str(LZG)
 SKIPPED_GRAPHS = (GRAPH_BASE + "ontology", GRAPH_BASE + "provenance", GRAPH_BASE + "imports")
@@ -113,7 +113,7 @@ def build_network(store: ox.Store, *, all_graphs: bool = False) -> Network:
                 types[quad.subject.value].append(t)
     edges: dict[tuple[str, str, str], list[str]] = {}
     # Every graph is read (the store keeps nothing copied in its default graph, see
-    # liuzhou_kg.store); an edge stated in several graphs is one edge listing them all.
+    # liuzhou_kg.store.generations); an edge stated in several graphs is one edge listing them all.
     for quad in store.quads_for_pattern(None, None, None, None):
         graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
         if not all_graphs and graph in SKIPPED_GRAPHS:

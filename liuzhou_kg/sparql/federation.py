@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import InputError, Problem
+from ..core.errors import InputError, Problem
 
 CONFIG_ENV = "LIUZHOU_KG_CONFIG"
 
@@ -57,8 +57,8 @@ def load_allow_list(path: Path | None) -> frozenset[str]:
 
 def check_services(query: str, allow, graphs=None):
     """The SERVICE clauses of ``query``; InputError if one is not on the allow-list."""
-    from .sparql.errors import QueryError
-    from .sparql.policy import Policy, on_large_stack
+    from .errors import QueryError
+    from .policy import Policy, on_large_stack
 
     try:
         verdict = on_large_stack(Policy.federate(allow).check, query, graphs, (), (), True)
@@ -76,10 +76,10 @@ def federated_query(store, query: str, allow, fmt: str = "json", timeout: float 
     graphs are N-Triples). With ``timeout``, this process is ended at the limit
     (:mod:`liuzhou_kg.sparql.runner`): for commands, not for long-lived callers.
     """
-    from .sparql.errors import QueryError
-    from .sparql.execute import QueryRequest, execute, graph_names
-    from .sparql.policy import Policy, on_large_stack
-    from .sparql.runner import run_here
+    from .errors import QueryError
+    from .execute import QueryRequest, execute, graph_names
+    from .policy import Policy, on_large_stack
+    from .runner import run_here
 
     policy = Policy.federate(allow)
     try:

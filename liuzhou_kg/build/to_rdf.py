@@ -14,11 +14,19 @@ from fractions import Fraction
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .errors import InputError, Problem
-from .namespaces import LZ, LZG, LZO, QB, SDMX_DIMENSION, bind_prefixes
-from .numbers import canonical, find_numbers
+from ..core.errors import InputError, Problem
+from ..core.namespaces import LZ, LZG, LZO, QB, SDMX_DIMENSION, bind_prefixes
+from ..core.numbers import canonical, find_numbers
 from .ontology import Vocabulary
-from .provenance import Citation, check_numbers, cite, describe_fact_graph, graph_iri, passage_iri, provenance_graph
+from .provenance import (
+    Citation,
+    check_numbers,
+    cite,
+    describe_fact_graph,
+    graph_iri,
+    passage_iri,
+    provenance_graph,
+)
 from .records import Record
 from .source import SourceText
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError, Problem
+from ...core.errors import InputError, Problem
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 MAX_LITERAL_BYTES = 4 * 1024 * 1024

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ONTOLOGY_DIR = REPO / "ontology"
 GRAPH_DIR = REPO / "graph"
 FACTS_DIR = GRAPH_DIR / "facts"

@@ -16,7 +16,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
-from .namespaces import LZ, LZG, PREFIXES, bind_prefixes
+from ..core.namespaces import LZ, LZG, PREFIXES, bind_prefixes
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DATASET_IRI = LZ["dataset"]
@@ -271,7 +271,7 @@ def rdfxml(graph: Graph) -> bytes:
     """RDF/XML (opens in Protégé), written by Oxigraph from sorted triples so it is stable."""
     import pyoxigraph
 
-    from .store_convert import to_oxigraph_triple
+    from ..core.terms import to_oxigraph_triple
 
     triples = [to_oxigraph_triple(t) for t in sorted(graph, key=_triple_key)]
     prefixes = {p: ns for p, ns in sorted(PREFIXES.items()) if "-" not in p}

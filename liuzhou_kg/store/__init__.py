@@ -1,0 +1,1 @@
+"""The store and what writes into it: the generations of the Oxigraph store, imports, push and export."""
