@@ -127,7 +127,45 @@ def _record_from_node(path: Path, node) -> Record:
     line = _line(node)
     if problems:
         raise InputError(problems)
+    if "id" in entries and entries.get("type", Value(None, line)).data == "Observation":
+        return _observation_from_entries(path, line, entries)
     return _record_from_entries(path, line, entries, kind="entity")
+
+
+# Keys of an observation written in YAML (as `liuzhou-kg draft` writes them): the columns of
+# observations.csv, with `quote` a text or a list (main sentence first, then context sentences), and
+# the review metadata. The label is generated from the observation's dimensions, as for a CSV row.
+OBSERVATION_YAML_KEYS = ({c for c in OBSERVATION_COLUMNS if c != "context_quote"}
+                         | {"type", "status", "reason", "note"})
+
+
+def _observation_from_entries(path: Path, line: int, entries: dict[str, Value]) -> Record:
+    """An observation record from a YAML mapping with the keys of an observations.csv row.
+
+    Raises InputError (file:line) for a key that is no column (``label`` included: observation
+    labels are generated) and for a missing required column.
+    """
+    problems = []
+    subject = entries["id"].data
+    for key, value in entries.items():
+        if key == "label":
+            problems.append(Problem(path, value.line, f"observation {subject!r}: remove `label`; an observation's "
+                                                      "labels are generated from its indicator, entity and period"))
+        elif key not in OBSERVATION_YAML_KEYS:
+            problems.append(Problem(path, value.line, f"observation {subject!r}: {key!r} is not a key of an "
+                                                      f"observation; expected {', '.join(sorted(OBSERVATION_YAML_KEYS))}"))
+    missing = [c for c in OBSERVATION_REQUIRED if c not in entries or entries[c].data in (None, "")]
+    if missing:
+        problems.append(Problem(path, line, f"observation {subject!r} lacks {', '.join(missing)}"))
+    for key, value in entries.items():
+        if key in OBSERVATION_COLUMNS and key != "quote" and not isinstance(value.data, (str, type(None))):
+            problems.append(Problem(path, value.line, f"observation {subject!r}: `{key}` must be one value, got {value.data!r}"))
+    if problems:
+        raise InputError(problems)
+    given = {k: v for k, v in entries.items() if v.data is not None}
+    record = _record_from_entries(path, line, {**given, "label": Value({"zh": "-", "en": "-"}, line)}, "observation")
+    record.label = {}  # generated from the dimensions, as for a row of observations.csv
+    return record
 
 
 def _plain(path: Path, node, problems: list[Problem]) -> Any:

@@ -160,9 +160,9 @@ def _observation(draft: Draft, quote, lexicon, taken: set[str]) -> dict:
     data = draft.data
     who = "" if data["entity"] == data["area"] else data["entity"] + "-"
     ident = slug_id(f"{who}{data['indicator']}-{data['period_key'] or 'no-period'}", taken)
+    # No label: the build makes an observation's labels from its indicator, entity and period (as
+    # for a row of observations.csv), so the confirmed record builds as it is.
     record = {"id": ident, "type": "Observation", "status": "draft", "reason": draft.reason,
-              "label": {"zh": f"{_label(lexicon, data['indicator'], 'zh')}：{_label(lexicon, data['entity'], 'zh')}",
-                        "en": f"{_label(lexicon, data['indicator'], 'en')}: {_label(lexicon, data['entity'], 'en')}"},
               "quote": quote, "indicator": data["indicator"], "area": data["area"], "entity": data["entity"],
               "period": data["period"] or "none-stated", "value": data["value"], "unit": data["unit"]}
     for key in ("value_high", "growth_rate", "base_period"):
