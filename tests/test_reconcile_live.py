@@ -131,3 +131,45 @@ def test_v1_on_the_live_server(live):
     preflight = client.options(url + "/reconcile/v1/match", headers={
         "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
     assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "*"
+
+
+NEW_COMPANY = """@prefix lz: <https://w3id.org/liuzhou-kg/resource/> .
+@prefix lzo: <https://w3id.org/liuzhou-kg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<> dcterms:license <https://creativecommons.org/licenses/by/4.0/> .
+lz:liuzhou-test-seal-works a lzo:Enterprise ;
+    rdfs:label "柳州测试密封件有限公司"@zh, "Liuzhou Test Seal Works"@en .
+"""
+
+
+def test_the_catalog_follows_the_store_through_an_import_and_a_remove(built_dist, tmp_path):
+    """A running server reconciles against what the store holds now: an entity imported while it
+    runs is matched without a restart, and it is gone again after `remove`."""
+    import shutil
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    shutil.copytree(built_dist / "store", store)
+    dataset = tmp_path / "new-company.ttl"
+    dataset.write_text(NEW_COMPANY, encoding="utf-8")
+    query = {"q0": {"query": "柳州测试密封件有限公司", "type": "lzo:Enterprise"}}
+    GRAPH = "https://w3id.org/liuzhou-kg/graph/import/test-seal-works"
+
+    def cli(*args):
+        done = subprocess.run([sys.executable, "-m", "liuzhou_kg.cli", *args], cwd=REPO,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+    def top(client):
+        result = post_queries(client, "/reconcile", query)["q0"]["result"]
+        return next((c["id"] for c in result if c["match"]), None)
+
+    with running_server("--store", str(store), "--workers", "1") as (url, _process):
+        with httpx.Client(base_url=url, timeout=60, headers=ORIGIN) as client:
+            assert top(client) is None
+            cli("import", str(dataset), "--graph", GRAPH, "--store", str(store), "--no-progress")
+            assert top(client) == "liuzhou-test-seal-works"
+            cli("remove", GRAPH, "--store", str(store))
+            assert top(client) is None

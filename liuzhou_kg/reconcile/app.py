@@ -9,7 +9,8 @@ Routes (all with CORS; preflight answered for every one):
 - ``/reconcile/v1`` — the 1.0 draft: manifest, ``POST /match`` and ``POST /extend`` with JSON
   bodies, ``/suggest/*``, ``/preview``, ``/extend/propose``; names in the ``Accept-Language``.
 
-The catalog is read from the store on the first request (a second or so) and kept in memory.
+The catalog is read from the store on the first request (a second or so) and kept in memory;
+it is read again when the store moves to a new generation (a rebuild, an import, a remove).
 """
 from __future__ import annotations
 
@@ -77,17 +78,36 @@ def reconcile_mount(settings, path: str = "/reconcile") -> Mount:
     return ServiceMount(path, app=reconcile_app(settings.spec.open, max_body))
 
 
+def _generation(store):
+    """The generation a store folder's HEAD names now (None for a store in memory, which never changes)."""
+    current = getattr(store, "current", None)
+    if current is None:
+        return None
+    current()  # re-reads HEAD; cheap (one stat) when it has not moved
+    return store.generation
+
+
 def reconcile_app(open_store, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES):
     """The ASGI app of the service; ``open_store()`` gives the pyoxigraph store to read."""
     holder: dict = {}
     lock = asyncio.Lock()
 
     async def service() -> Service:
-        if "service" not in holder:
+        # The store is opened once. A store folder follows its HEAD (store.generations.LiveStore):
+        # when a build, import or remove publishes a new generation, the catalog is read again from
+        # it, so a running server reconciles against what the store holds now. Requests that
+        # arrive meanwhile are answered from the previous catalog.
+        if "store" not in holder:
             async with lock:
-                if "service" not in holder:
-                    holder["service"] = await run_in_threadpool(
-                        lambda: Service.from_store(open_store()))
+                if "store" not in holder:
+                    holder["store"] = await run_in_threadpool(open_store)
+        store = holder["store"]
+        version = _generation(store)
+        if "service" not in holder or holder.get("version") != version:
+            async with lock:
+                if "service" not in holder or holder.get("version") != version:
+                    holder["service"] = await run_in_threadpool(lambda: Service.from_store(store))
+                    holder["version"] = version
         return holder["service"]
 
     def handled(endpoint):
