@@ -219,3 +219,40 @@ def test_gazetteers_link_to_each_other_through_the_library():
     assert ("450200", "https://sws.geonames.org/1803300/") in exact
     assert ("450100", "https://sws.geonames.org/1799869/") in exact
     assert not {code for code, _ in exact} & {"450206", "450222"}
+
+
+def test_a_gazetteer_import_killed_midway_leaves_the_store_as_it_was(built_dist, tmp_path):
+    """`import gazetteer:geonames` (about 600,000 triples) killed while it writes its generation:
+    HEAD still names the generation before it, queries answer as before, and the next writer
+    imports the gazetteer whole and deletes the half-written folder."""
+    import shutil
+    import signal
+    import time
+
+    from liuzhou_kg.store.generations import current_generation, open_store
+
+    store_dir = tmp_path / "store"
+    shutil.copytree(built_dist / "store", store_dir)
+    published = current_generation(store_dir)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    before = open_store(store_dir, read_only=True).query(count)
+    before = next(iter(before))["n"].value
+    command = [sys.executable, "-m", "liuzhou_kg.cli", "import", "gazetteer:geonames",
+               "--store", str(store_dir), "--no-progress"]
+    proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not [p for p in store_dir.glob("gen-*") if p != published] and proc.poll() is None:
+        assert time.monotonic() < deadline, "the import never started a generation"
+        time.sleep(0.01)
+    time.sleep(1.0)  # the gazetteer's triples are being written into the unpublished generation
+    assert proc.poll() is None, "the import ended before it could be killed midway"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    assert current_generation(store_dir) == published
+    after = open_store(store_dir, read_only=True).query(count)
+    assert next(iter(after))["n"].value == before
+    # The next writer succeeds and removes what the killed one left.
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "gazetteer-geonames" in done.stdout
+    assert [p.name for p in store_dir.glob("gen-*")] == [current_generation(store_dir).name]
