@@ -15,7 +15,7 @@ run on each engine in turn, round after round (one warm-up round, then --repeat 
 that load spikes from other work on the machine hit all engines alike; latencies are medians.
 
 Engines:
-- project   liuzhou_kg.store.generations.write_store + liuzhou_kg.sparql.execute (in process)
+- project   liuzhou_kg.store.load.write_store + liuzhou_kg.sparql.execute (in process)
 - worker    the same through a query worker process (the CLI/endpoint path with time limits)
 - oxigraph  raw pyoxigraph: Store(path).bulk_load + Store.query(...).serialize
 - rdflib    rdflib.Dataset(default_union=True) parse + query + serialize
@@ -103,7 +103,8 @@ def prepare_engine(engine: str, data: Path, scratch: Path):
     scratch.mkdir(parents=True)
     if engine in ("project", "worker"):
         from liuzhou_kg.sparql.execute import QueryRequest, execute
-        from liuzhou_kg.store.generations import open_store, write_store
+        from liuzhou_kg.store.load import write_store
+        from liuzhou_kg.store.reader import open_store
 
         start = time.perf_counter()
         write_store(data, scratch / "store")
@@ -327,7 +328,7 @@ def report(size: int, quads: int, results: dict[str, dict], repeat: int, rdflib_
 def endpoint_benchmark(data: Path, requests: int, concurrency: int) -> str:
     import httpx
 
-    from liuzhou_kg.store.generations import write_store
+    from liuzhou_kg.store.load import write_store
 
     store_dir = WORK / "endpoint-store"
     shutil.rmtree(store_dir, ignore_errors=True)

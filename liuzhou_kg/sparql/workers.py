@@ -64,7 +64,8 @@ class StoreSpec:
     allow_network: bool = False
 
     def open(self):
-        from ..store.generations import load_memory_store, open_store
+        from ..store.load import load_memory_store
+        from ..store.reader import open_store
 
         if self.data_file:
             return load_memory_store(Path(self.data_file))
