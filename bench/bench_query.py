@@ -116,7 +116,8 @@ def prepare_engine(engine: str, data: Path, scratch: Path):
                 return execute(store, QueryRequest(text, "nt" if graph else "json")).body
         else:
             from liuzhou_kg.sparql.policy import Policy
-            from liuzhou_kg.sparql.workers import StoreSpec, Worker
+            from liuzhou_kg.sparql.worker import Worker
+            from liuzhou_kg.sparql.workers import StoreSpec
 
             worker = Worker(StoreSpec(store_dir=str(scratch / "store"), allow_network=True),
                             Policy.serve())
@@ -158,7 +159,8 @@ def prepare_engine(engine: str, data: Path, scratch: Path):
 
 def serve_engine(engine: str, data: Path, scratch: Path) -> None:
     """Child process: load, then answer JSON commands on stdin, one per line."""
-    from liuzhou_kg.sparql.policy import analyse, on_large_stack
+    from liuzhou_kg.sparql.analysis import analyse
+    from liuzhou_kg.sparql.large_stack import on_large_stack
 
     def query_form(text):
         return on_large_stack(analyse, text).form
