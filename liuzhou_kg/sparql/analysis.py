@@ -55,10 +55,12 @@ class Verdict:
 
     @property
     def returns_graph(self) -> bool:
+        """Whether the answer is a graph (CONSTRUCT or DESCRIBE)."""
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
     @property
     def has_dataset(self) -> bool:
+        """Whether the query names graphs with FROM or FROM NAMED."""
         return bool(self.from_graphs or self.from_named_graphs)
 
     def __repr__(self) -> str:

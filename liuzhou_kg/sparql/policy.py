@@ -43,6 +43,7 @@ class VerdictCache:
         return total
 
     def get(self, key):
+        """The value kept for ``key`` (now the most recently used), or None."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -50,6 +51,8 @@ class VerdictCache:
         return None
 
     def put(self, key, value) -> None:
+        """Keep ``value`` for ``key`` (a first value stays), evicting the least recently used
+        entries beyond ``max_bytes``; an entry larger than the whole cache is not kept."""
         size = self._size(key)
         if size > self.max_bytes:
             return
@@ -101,14 +104,17 @@ class Policy:
 
     @classmethod
     def serve(cls, **limits) -> "Policy":
+        """The public endpoint's policy: every SERVICE refused; ``limits`` as in the constructor."""
         return cls("serve", **limits)
 
     @classmethod
     def query(cls, allow_service: bool = False, **limits) -> "Policy":
+        """The store's own user's policy: SERVICE only with ``allow_service``."""
         return cls("query", any_service=allow_service, **limits)
 
     @classmethod
     def federate(cls, allow, **limits) -> "Policy":
+        """SERVICE only to the endpoint IRIs of ``allow``, named by a constant IRI."""
         return cls("federate", allow=frozenset(allow), **limits)
 
     def check(self, text: str, graphs: frozenset[str] | None = None,

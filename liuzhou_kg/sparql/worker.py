@@ -100,9 +100,13 @@ class Worker:
 
     @property
     def network_isolated(self) -> bool:
+        """Whether the worker proved it cannot reach the network (False until it is ready)."""
         return self.isolation.isolated
 
     def wait_ready(self, timeout: float = 120.0) -> None:
+        """Wait up to ``timeout`` s for the worker to open the dataset. Raises QueryFailed when it
+        does not (the worker is killed), NetworkNotIsolated when it is not isolated and the
+        network was not allowed."""
         if not self.conn.poll(timeout):
             self.kill()
             raise QueryFailed("the query worker did not start in time")
@@ -131,12 +135,14 @@ class Worker:
         return QueryFailed("the query worker stopped unexpectedly")
 
     def kill(self) -> None:
+        """SIGKILL the worker (if alive), reap it and close the pipe."""
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
         self.conn.close()
 
     def stop(self) -> None:
+        """The same as :meth:`kill`: a worker holds nothing worth a gentler stop."""
         self.kill()
 
 

@@ -42,6 +42,8 @@ class StoreSpec:
     allow_network: bool = False
 
     def open(self):
+        """The dataset, opened read-only in this process (a LiveStore, or a store in memory);
+        raises InputError when it cannot be opened."""
         from ..store.load import load_memory_store
         from ..store.reader import open_store
 
@@ -107,6 +109,7 @@ class WorkerPool:
 
     @property
     def network_isolated(self) -> bool:
+        """Whether every worker started so far proved its network isolation."""
         return bool(self.isolation) and all(i.isolated for i in self.isolation)
 
     async def start(self) -> None:
