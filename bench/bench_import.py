@@ -110,7 +110,7 @@ def bench_push(work: Path, runs: int, push_triples: int) -> dict[str, float] | N
         return None
     if virtuoso.VIRTUOSO is None:
         return None
-    from liuzhou_kg.store.generations import open_store
+    from liuzhou_kg.store.reader import open_store
 
     store = open_store(built_store())
     data = work / "push.nt"

@@ -15,7 +15,7 @@ run on each engine in turn, round after round (one warm-up round, then --repeat 
 that load spikes from other work on the machine hit all engines alike; latencies are medians.
 
 Engines:
-- project   liuzhou_kg.store.generations.write_store + liuzhou_kg.sparql.execute (in process)
+- project   liuzhou_kg.store.load.write_store + liuzhou_kg.sparql.execute (in process)
 - worker    the same through a query worker process (the CLI/endpoint path with time limits)
 - oxigraph  raw pyoxigraph: Store(path).bulk_load + Store.query(...).serialize
 - rdflib    rdflib.Dataset(default_union=True) parse + query + serialize
@@ -103,7 +103,8 @@ def prepare_engine(engine: str, data: Path, scratch: Path):
     scratch.mkdir(parents=True)
     if engine in ("project", "worker"):
         from liuzhou_kg.sparql.execute import QueryRequest, execute
-        from liuzhou_kg.store.generations import open_store, write_store
+        from liuzhou_kg.store.load import write_store
+        from liuzhou_kg.store.reader import open_store
 
         start = time.perf_counter()
         write_store(data, scratch / "store")
@@ -115,7 +116,8 @@ def prepare_engine(engine: str, data: Path, scratch: Path):
                 return execute(store, QueryRequest(text, "nt" if graph else "json")).body
         else:
             from liuzhou_kg.sparql.policy import Policy
-            from liuzhou_kg.sparql.workers import StoreSpec, Worker
+            from liuzhou_kg.sparql.worker import Worker
+            from liuzhou_kg.sparql.workers import StoreSpec
 
             worker = Worker(StoreSpec(store_dir=str(scratch / "store"), allow_network=True),
                             Policy.serve())
@@ -157,7 +159,8 @@ def prepare_engine(engine: str, data: Path, scratch: Path):
 
 def serve_engine(engine: str, data: Path, scratch: Path) -> None:
     """Child process: load, then answer JSON commands on stdin, one per line."""
-    from liuzhou_kg.sparql.policy import analyse, on_large_stack
+    from liuzhou_kg.sparql.analysis import analyse
+    from liuzhou_kg.sparql.large_stack import on_large_stack
 
     def query_form(text):
         return on_large_stack(analyse, text).form
@@ -327,7 +330,7 @@ def report(size: int, quads: int, results: dict[str, dict], repeat: int, rdflib_
 def endpoint_benchmark(data: Path, requests: int, concurrency: int) -> str:
     import httpx
 
-    from liuzhou_kg.store.generations import write_store
+    from liuzhou_kg.store.load import write_store
 
     store_dir = WORK / "endpoint-store"
     shutil.rmtree(store_dir, ignore_errors=True)

@@ -49,7 +49,7 @@ HOSTILE = ['"} ; DROP ALL ; SELECT * WHERE {' * 60, "柳" * 2000, "😀" * 2000]
 def batch(store_dir: Path) -> dict:
     """The 50 queries, keyed q0…q49."""
     from liuzhou_kg.reconcile.catalog import load_catalog
-    from liuzhou_kg.store.generations import open_store
+    from liuzhou_kg.store.reader import open_store
 
     catalog = load_catalog(open_store(store_dir))
     entities = sorted(catalog.entities.values(), key=lambda r: r.id)
@@ -123,7 +123,7 @@ def main() -> int:
     print(f"batch of 50 over HTTP: {summary(times)}; {matches}/50 queries with a match")
 
     from liuzhou_kg.reconcile.app import Service
-    from liuzhou_kg.store.generations import open_store
+    from liuzhou_kg.store.reader import open_store
     from liuzhou_kg.reconcile.queries import parse_v02, run_query
 
     service = Service.from_store(open_store(args.store))

@@ -172,7 +172,7 @@ def check_links(folder: str, *, gold: bool = False):
 
 def check_imported(graph: str, *, present: bool = True):
     def check(box: Path, proc):
-        from liuzhou_kg.store.generations import open_store
+        from liuzhou_kg.store.reader import open_store
 
         store = open_store(box / "dist" / "store")
         graphs = {g.value for g in store.named_graphs()}
@@ -202,7 +202,7 @@ def check_draft(name: str):
 
 def check_pushed(box: Path, proc):
     """Every named graph of the store went by the Graph Store Protocol, and push checked the counts."""
-    from liuzhou_kg.store.generations import open_store
+    from liuzhou_kg.store.reader import open_store
 
     said = re.search(r"pushed (\d+) graphs, (\d+) triples by graph-store, counts checked", proc.stdout)
     assert said, proc.stdout

@@ -14,7 +14,7 @@ from conftest import requires_chromium
 from liuzhou_kg.explore import write_explorer
 from liuzhou_kg.explore.oxi import dataset_from_store
 from liuzhou_kg.explore.synthetic import synthetic_dataset
-from liuzhou_kg.store.generations import load_memory_store
+from liuzhou_kg.store.load import load_memory_store
 from test_explorer_support import ARTIFACTS, HOSTILE, LIUGONG, LZO, load, real_dist  # noqa: F401
 
 pytestmark = requires_chromium

@@ -133,7 +133,7 @@ def test_a_missing_query_file_is_an_input_error(explorer, tmp_path):
 @pytest.fixture(scope="module")
 def real_explorer(real_dist):
     from liuzhou_kg.explore.oxi import dataset_from_store
-    from liuzhou_kg.store.generations import open_store
+    from liuzhou_kg.store.reader import open_store
 
     return Explorer.from_dataset(dataset_from_store(open_store(Path(real_dist) / "store")))
 

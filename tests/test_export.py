@@ -19,7 +19,7 @@ LZ = "https://w3id.org/liuzhou-kg/resource/"
 
 @pytest.fixture(scope="module")
 def store(built_dist):
-    from liuzhou_kg.store.generations import open_store
+    from liuzhou_kg.store.reader import open_store
 
     return open_store(built_dist / "store")  # the store folder's current generation
 
@@ -132,8 +132,8 @@ lz:liugong <http://evil.example/rel> <http://evil.example/tab> .
 def hostile_store(built_dist, tmp_path_factory):
     import shutil
 
-    from liuzhou_kg.store.imports import import_rdf
-    from liuzhou_kg.store.generations import open_store
+    from liuzhou_kg.store.imports.rdf_file import import_rdf
+    from liuzhou_kg.store.reader import open_store
 
     work = tmp_path_factory.mktemp("hostile")
     shutil.copytree(built_dist / "store", work / "store")

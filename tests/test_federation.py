@@ -13,7 +13,8 @@ from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.sparql.federation import check_services, federated_query, load_allow_list
 from liuzhou_kg.core.paths import REPO
 from liuzhou_kg.sparql.errors import QueryRefused
-from liuzhou_kg.sparql.policy import Policy, on_large_stack
+from liuzhou_kg.sparql.large_stack import on_large_stack
+from liuzhou_kg.sparql.policy import Policy
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "federation"))
 from endpoint import Endpoint  # noqa: E402
@@ -39,7 +40,7 @@ def second_endpoint():
 
 @pytest.fixture(scope="module")
 def store(built_dist):
-    from liuzhou_kg.store.generations import open_store
+    from liuzhou_kg.store.reader import open_store
 
     return open_store(built_dist / "store")  # the store folder's current generation
 

@@ -14,10 +14,13 @@ import pytest
 
 from liuzhou_kg.cli import main
 from liuzhou_kg.core.errors import InputError
-from liuzhou_kg.store.imports import IMPORTS_GRAPH, import_rdf, imported, remove
+from liuzhou_kg.store.imports.catalogue import IMPORTS_GRAPH, imported
+from liuzhou_kg.store.imports.rdf_file import import_rdf
+from liuzhou_kg.store.imports.write import remove
 from liuzhou_kg.store.imports.csv_cube import import_csv
 from liuzhou_kg.core.paths import REPO
-from liuzhou_kg.store.generations import current_generation, open_store
+from liuzhou_kg.store.generations import current_generation
+from liuzhou_kg.store.reader import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 MAPPING = REPO / "graph" / "mappings" / "regional-statistics.yaml"
@@ -304,7 +307,7 @@ DYING_IMPORT = """
 import os, sys
 from contextlib import contextmanager
 from pathlib import Path
-from liuzhou_kg.store import imports
+from liuzhou_kg.store.imports import rdf_file as imports
 
 @contextmanager
 def dying(raw, total, description, enabled=True):
@@ -373,7 +376,7 @@ def test_a_replace_killed_mid_load_keeps_the_old_graph(store_dir, tmp_path):
 def test_a_failure_during_the_load_leaves_the_store_untouched(store_dir, tmp_path, monkeypatch):
     from contextlib import contextmanager
 
-    import liuzhou_kg.store.imports as imports
+    import liuzhou_kg.store.imports.rdf_file as imports
 
     before = snapshot(store_dir)
     real = imports.byte_progress

@@ -21,11 +21,15 @@ import pyoxigraph as ox
 import pytest
 
 from liuzhou_kg.core.errors import InputError
-from liuzhou_kg.store.imports import IMPORTS_GRAPH, default_graph_iri, import_rdf, imported, remove
+from liuzhou_kg.store.imports.catalogue import IMPORTS_GRAPH, default_graph_iri, imported
+from liuzhou_kg.store.imports.rdf_file import import_rdf
+from liuzhou_kg.store.imports.write import remove
 from liuzhou_kg.store.imports.csv_cube import import_csv
 from liuzhou_kg.store.imports.limits import MAX_DEPTH, MAX_LINE_BYTES, MAX_LITERAL_BYTES
 from liuzhou_kg.core.paths import REPO
-from liuzhou_kg.store.generations import LOCK, StoreLock, current_generation, open_store
+from liuzhou_kg.store.generations import LOCK, current_generation
+from liuzhou_kg.store.lock import StoreLock
+from liuzhou_kg.store.reader import open_store
 
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
 LZG = "https://w3id.org/liuzhou-kg/graph/"
@@ -98,7 +102,7 @@ DYING_BUILD = """
 import os, sys
 from pathlib import Path
 from liuzhou_kg.build import pipeline as build, write
-from liuzhou_kg.store import imports
+from liuzhou_kg.store.imports import write as imports
 
 where = sys.argv[2]
 real_carry, real_swap = imports.carry_over_imports, write.swap_in
@@ -247,7 +251,7 @@ HELD_IMPORT = """
 import sys, time
 from contextlib import contextmanager
 from pathlib import Path
-from liuzhou_kg.store import imports
+from liuzhou_kg.store.imports import rdf_file as imports
 
 release = Path(sys.argv[4])
 
@@ -505,7 +509,7 @@ def test_iso_subdivisions_round_trip_through_a_build(built_dist, tmp_path):
 READER = """
 import sys, time
 from pathlib import Path
-from liuzhou_kg.store.generations import open_store
+from liuzhou_kg.store.reader import open_store
 store = open_store(Path(sys.argv[1]))
 print(store.generation.name, len(store), flush=True)
 sys.stdin.readline()  # hold the generation open until the test says so
@@ -578,7 +582,7 @@ def test_staging_graphs_of_the_old_layout_go_with_the_next_write(built_dist, tmp
 def test_a_load_that_writes_outside_its_graph_publishes_nothing(store_dir, target):
     """The last line of defence, whatever the parser does: a load writing into a graph of the
     build, the catalogue, a new graph or the default graph is refused before publishing."""
-    from liuzhou_kg.store.imports import write_graph
+    from liuzhou_kg.store.imports.write import write_graph
 
     before = snapshot(store_dir)
     own = ox.NamedNode(G + "mine")

@@ -9,7 +9,8 @@ import pyoxigraph as ox
 import pytest
 
 from liuzhou_kg.core.errors import InputError
-from liuzhou_kg.link.entities import entities, load_vocabulary, vocabulary
+from liuzhou_kg.link.entities import entities
+from liuzhou_kg.link.vocabulary import load_vocabulary, vocabulary
 
 VOCAB = vocabulary()
 LZO = "https://w3id.org/liuzhou-kg/ontology#"
@@ -147,7 +148,7 @@ def test_what_a_parent_country_property_points_to_is_a_country():
     ("labels:", "labels: [", "cannot read"),
 ])
 def test_a_bad_mapping_file_names_the_file(tmp_path, old, new, problem):
-    from liuzhou_kg.link.entities import VOCABULARY
+    from liuzhou_kg.link.vocabulary import VOCABULARY
 
     text = VOCABULARY.read_text(encoding="utf-8")
     assert old in text

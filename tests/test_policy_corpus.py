@@ -18,7 +18,9 @@ import pytest
 import yaml
 
 from liuzhou_kg.sparql.errors import QueryError
-from liuzhou_kg.sparql.policy import Policy, on_large_stack, screen
+from liuzhou_kg.sparql.large_stack import on_large_stack
+from liuzhou_kg.sparql.policy import Policy
+from liuzhou_kg.sparql.screen import screen
 from liuzhou_kg.core.prefixes import prologue
 
 CORPUS = Path(__file__).parent / "fixtures" / "policy" / "corpus.yaml"

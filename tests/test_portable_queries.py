@@ -25,7 +25,7 @@ from rdflib.compare import isomorphic
 from liuzhou_kg.core import namespaces
 from liuzhou_kg.sparql.execute import QueryRequest, execute
 from liuzhou_kg.core.prefixes import PREFIXES_FILE, prefixes, prologue
-from liuzhou_kg.store.generations import open_store
+from liuzhou_kg.store.reader import open_store
 
 REPO = Path(__file__).resolve().parent.parent
 QUERY_FILES = (sorted((REPO / "queries").glob("*.rq"))

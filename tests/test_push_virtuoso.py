@@ -47,7 +47,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def store(built_dist):
-    from liuzhou_kg.store.generations import open_store
+    from liuzhou_kg.store.reader import open_store
 
     return open_store(built_dist / "store")  # the store folder's current generation
 

@@ -23,9 +23,11 @@ from pathlib import Path
 import pytest
 
 from liuzhou_kg.sparql.execute import QueryRequest, execute
-from liuzhou_kg.sparql.policy import Policy, analyse, on_large_stack
+from liuzhou_kg.sparql.analysis import analyse
+from liuzhou_kg.sparql.large_stack import on_large_stack
+from liuzhou_kg.sparql.policy import Policy
 from liuzhou_kg.sparql.library import library
-from liuzhou_kg.store.generations import open_store
+from liuzhou_kg.store.reader import open_store
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "queries"

@@ -14,9 +14,11 @@ from liuzhou_kg.sparql import library
 from liuzhou_kg.sparql.errors import (QueryError, QueryRefused, QuerySyntaxError, QueryTooComplex,
                                       ResultTooLarge)
 from liuzhou_kg.sparql.execute import QueryRequest, execute
-from liuzhou_kg.sparql.policy import (Policy, VerdictCache, analyse, nesting_depth, on_large_stack,
-                                      screen)
-from liuzhou_kg.store.generations import load_memory_store
+from liuzhou_kg.sparql.analysis import analyse
+from liuzhou_kg.sparql.large_stack import on_large_stack
+from liuzhou_kg.sparql.policy import Policy, VerdictCache
+from liuzhou_kg.sparql.screen import nesting_depth, screen
+from liuzhou_kg.store.load import load_memory_store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "query" / "mini.trig"
 GRAPH = "https://w3id.org/liuzhou-kg/graph/p04-s05"

@@ -17,7 +17,7 @@ from urllib.parse import quote_from_bytes
 import pytest
 from starlette.applications import Starlette
 
-from liuzhou_kg.store.generations import open_store
+from liuzhou_kg.store.reader import open_store
 from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.reconcile.app import ServiceMount, reconcile_app
 from liuzhou_kg.reconcile.catalog import SERVICE_FILE, load_config

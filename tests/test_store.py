@@ -9,7 +9,8 @@ import pytest
 
 from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.sparql.execute import QueryRequest, execute
-from liuzhou_kg.store.generations import load_memory_store, open_store, write_store
+from liuzhou_kg.store.load import load_memory_store, write_store
+from liuzhou_kg.store.reader import open_store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "query" / "mini.trig"
 

@@ -28,7 +28,7 @@ LOW_LIMIT = 256 * 2**20
 @pytest.fixture(scope="module")
 def few_thousand(tmp_path_factory) -> Path:
     """A store of 3,000 triples in one named graph."""
-    from liuzhou_kg.store.generations import write_store
+    from liuzhou_kg.store.load import write_store
 
     root = tmp_path_factory.mktemp("workers")
     nq = root / "data.nq"

@@ -172,11 +172,13 @@ def _store_writer(dist: Path, extras: bool):
 
     The store folder is not rebuilt in the staging folder: it is carried over into the new
     ``dist`` (:func:`swap_in`), and the build writes a new generation of it holding its own graphs
-    and every catalogued import (:func:`liuzhou_kg.store.imports.carry_over_imports`). So imports
+    and every catalogued import (:func:`liuzhou_kg.store.imports.write.carry_over_imports`). So imports
     survive the build, and readers of the store never see a half-written one."""
     from contextlib import ExitStack, contextmanager
 
-    from ..store.generations import StoreLock, StoreWriter, is_store_dir
+    from ..store.generations import is_store_dir
+    from ..store.lock import StoreLock
+    from ..store.writer import StoreWriter
 
     @contextmanager
     def locked():
@@ -195,7 +197,7 @@ def _store_writer(dist: Path, extras: bool):
 def _write_extras(staged: Path, dataset, clock, writer) -> None:
     """The SPARQL store and the explorer page, from the modules that own them."""
     try:
-        from ..store.generations import write_store
+        from ..store.load import write_store
     except ImportError:
         write_store = None
     if write_store is not None:
@@ -203,7 +205,7 @@ def _write_extras(staged: Path, dataset, clock, writer) -> None:
             if writer is None:
                 write_store(staged / "liuzhou.nq", staged / "store")
             else:
-                from ..store.imports import carry_over_imports
+                from ..store.imports.write import carry_over_imports
 
                 kept = carry_over_imports(writer, staged / "liuzhou.nq")
                 if kept:

@@ -38,7 +38,7 @@ def run(args) -> int:
     store or a bad format)."""
     from ..store.export import FORMATS, export
     from ..core.paths import DIST
-    from ..store.generations import open_source
+    from ..store.reader import open_source
 
     store = open_source(args.store, args.data)
     out = args.out if args.out is not None else DIST / "export"

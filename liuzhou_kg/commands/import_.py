@@ -63,7 +63,7 @@ def _store_option(parser) -> None:
 def run_import(args) -> int:
     """Import ``args.dataset`` (RDF, a CSV with its mapping, or ``gazetteer:NAME``) into the store
     as one named graph; return 0 (InputError on bad input, with nothing written)."""
-    from ..store.imports import store_root
+    from ..store.imports.write import store_root
 
     root = store_root(args.store)
     create = args.store is not None  # an explicit --store DIR may be new; dist/store comes from the build
@@ -78,7 +78,7 @@ def run_import(args) -> int:
         result = import_csv(root, args.dataset, args.mapping, graph_iri=args.graph,
                             replace=args.replace, license_iri=args.license_iri, create=create)
     else:
-        from ..store.imports import import_rdf
+        from ..store.imports.rdf_file import import_rdf
 
         result = import_rdf(root, args.dataset, graph_iri=args.graph, replace=args.replace,
                             license_iri=args.license_iri, progress=not args.no_progress, create=create)
@@ -91,7 +91,7 @@ def _import_gazetteer(args, root: Path, create: bool) -> int:
     """``gazetteer:NAME``: build the gazetteer from its installed package, then import that file."""
     import tempfile
 
-    from ..store.imports import import_rdf
+    from ..store.imports.rdf_file import import_rdf
     from ..link.gazetteers import gazetteer_graph_iri, write_gazetteer
 
     name = str(args.dataset).partition(":")[2]
@@ -108,9 +108,9 @@ def _import_gazetteer(args, root: Path, create: bool) -> int:
 
 def run_list(args) -> int:
     """Print the imported datasets of the store, one line each; return 0."""
-    from ..store.imports import imported
+    from ..store.imports.catalogue import imported
     from ..core.paths import DIST
-    from ..store.generations import open_store
+    from ..store.reader import open_store
 
     store = open_store(args.store if args.store is not None else DIST / "store", read_only=True)
     rows = imported(store)
@@ -125,7 +125,7 @@ def run_list(args) -> int:
 def run_remove(args) -> int:
     """Remove an imported dataset's graph and its catalogue entry from the store; return 0
     (InputError for a graph that is not an import)."""
-    from ..store.imports import remove, store_root
+    from ..store.imports.write import remove, store_root
 
     triples = remove(store_root(args.store), args.graph)
     print(f"removed <{args.graph}> ({triples} triples)")

@@ -74,7 +74,7 @@ def run_federate(args) -> int:
     import sys
 
     from ..sparql.federation import CONFIG_ENV, federated_query, load_allow_list
-    from ..store.generations import open_source
+    from ..store.reader import open_source
 
     if (args.query is None) == (args.file is None):
         raise InputError([Problem("<arguments>", None, "give a query inline or with -f FILE")])

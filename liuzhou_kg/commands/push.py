@@ -47,7 +47,7 @@ def run(args) -> int:
     """Push the store's named graphs to an external SPARQL store under the store's writer lock;
     return 0 (InputError when the target refuses)."""
     from ..store.push import push
-    from ..store.generations import open_source
+    from ..store.reader import open_source
 
     password = args.password if args.password is not None else os.environ.get("LIUZHOU_KG_PUSH_PASSWORD")
     user = args.user
@@ -57,7 +57,8 @@ def run(args) -> int:
     from contextlib import nullcontext
 
     from ..core.paths import DIST
-    from ..store.generations import StoreLock, is_store_dir
+    from ..store.generations import is_store_dir
+    from ..store.lock import StoreLock
 
     root = args.store if args.store is not None else DIST / "store"
     # The store's one writers' lock, held for the whole push: what is pushed is one state of the

@@ -75,7 +75,8 @@ def dataset_spec(args, **sandbox):
 
 def open_dataset(args):
     """The pyoxigraph store of ``--store``/``--data``, opened in this process (read-only)."""
-    from ..store.generations import load_memory_store, open_store
+    from ..store.load import load_memory_store
+    from ..store.reader import open_store
 
     if args.data is not None:
         return load_memory_store(Path(args.data))

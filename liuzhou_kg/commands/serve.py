@@ -154,7 +154,8 @@ def check_isolation(spec):
     """
     from ..sparql.errors import QueryError
     from ..sparql.policy import Policy
-    from ..sparql.workers import NetworkNotIsolated, Worker, probe_listener
+    from ..sparql.sandbox import NetworkNotIsolated, probe_listener
+    from ..sparql.worker import Worker
 
     with probe_listener() as listener:
         worker = Worker(spec, Policy.serve(), listener.getsockname()[1])

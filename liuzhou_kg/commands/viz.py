@@ -80,7 +80,7 @@ def run(args) -> int:
     from ..explore.render import write_graph
     from ..explore.views import Explorer
     from ..core.paths import DIST
-    from ..store.generations import open_source
+    from ..store.reader import open_source
 
     if args.depth is not None and args.focus is None:
         raise InputError([Problem("--depth", None, "only makes sense with --focus ENTITY")])

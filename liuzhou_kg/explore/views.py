@@ -272,7 +272,8 @@ def run_view_query(store: ox.Store, text: str, path: Path, timeout: float | None
     """Run a view's query on ``store``: JSON results or N-Triples; errors name the file."""
     from ..sparql.errors import QueryError, QuerySyntaxError
     from ..sparql.execute import QueryRequest, execute
-    from ..sparql.policy import Policy, on_large_stack
+    from ..sparql.large_stack import on_large_stack
+    from ..sparql.policy import Policy
     from ..sparql.runner import run_here
 
     policy = Policy.query()

@@ -3,11 +3,14 @@
 - :func:`verified_links_graph` — the verified external identifiers of ``graph/links/`` (loaded by
   the build into ``https://w3id.org/liuzhou-kg/graph/links``).
 - :mod:`.normalize` — label normalisation (traditional→simplified, pinyin, legal suffixes, short names).
-- :mod:`.entities` — reading entities (names, codes, same-as IRIs, types, hierarchy) from an RDF
-  file, a SPARQL endpoint or a gazetteer, as ``graph/mappings/link-vocabulary.yaml`` declares.
-- :mod:`.engine` — the matching engine: index, scores, one-to-one decisions, and
+- :mod:`.datasets` — reading a dataset to link: an RDF file, a SPARQL endpoint or a gazetteer.
+- :mod:`.entities` — the entities of a dataset (names, codes, same-as IRIs, types, hierarchy), as
+  the link vocabulary (:mod:`.vocabulary`, ``graph/mappings/link-vocabulary.yaml``) declares;
+  codes are read by :mod:`.codes`.
+- :mod:`.engine` — the matching engine: index, candidates, one-to-one decisions, and
   ``Matcher.match(names, type=…, properties=…, limit=…)`` for clients that match names
-  (``discover.graph_matcher()`` builds one over this graph).
+  (``discover.graph_matcher()`` builds one over this graph); the score of a pair is
+  :mod:`.similarity`.
 - :mod:`.scoring` — two-list linking and its evaluation (precision, recall).
 - :mod:`.gazetteers` — GeoNames, GB/T 2260 and ISO 3166 as RDF from installed packages.
 - :mod:`.evaluation` — the expected links to those gazetteers, derived from the packages' data.

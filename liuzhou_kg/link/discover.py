@@ -16,7 +16,8 @@ from ..core.errors import InputError, Problem
 from ..store.imports.rdf_input import load_into
 from ..core.paths import DIST
 from ..core.namespaces import LZ
-from .entities import entities, read_dataset
+from .datasets import read_dataset
+from .entities import entities
 from .linkset import slug, write_outputs
 from .engine import Matcher
 from .scoring import CLOSE_THRESHOLD, EXACT_THRESHOLD, Candidate

@@ -1,190 +1,25 @@
 """Entities of a dataset as the linker sees them: names, codes, same-as IRIs, a category, parents.
 
-A dataset is an RDF file (any syntax pyoxigraph reads), a SPARQL endpoint URL with a CONSTRUCT
-query, or a gazetteer built from an installed package (``gazetteer:NAME``); either way it is read
-into an in-memory pyoxigraph store and the entities are taken from the union of its graphs. What
-counts as a name, a code, a type or a parent is declared in ``graph/mappings/link-vocabulary.yaml``.
+The dataset is a pyoxigraph store (see :mod:`.datasets` for reading one); the entities are taken
+from the union of its graphs, read with quad patterns only. What counts as a name, a code, a type
+or a parent is declared in the link vocabulary (:mod:`.vocabulary`); codes are read by
+:mod:`.codes`.
 """
 from __future__ import annotations
 
-import re
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
-from pathlib import Path
 
 import pyoxigraph as ox
-import yaml
 
-from ..core.errors import InputError, Problem
 from ..core.hierarchy import superclass_closure
-from ..store.imports.rdf_input import load_into, rdf_format_for_media_type, syntax_problem
-from ..core.paths import GRAPH_DIR
+from .codes import MAX_CODE_LENGTH, Code, code_ancestors, code_of, iri_codes, scheme_named
 from .normalize import MAX_LABELS, LabelKeys, label_keys, label_variants
+from .vocabulary import Vocabulary, vocabulary
 
-VOCABULARY = GRAPH_DIR / "mappings" / "link-vocabulary.yaml"
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 CONTEXT_DEPTH = 3
-MAX_CODE_LENGTH = 64  # a longer "code" is not a code
-
-
-@dataclass(frozen=True)
-class Scheme:
-    """A code scheme: how its codes are recognised and normalised, and whether they nest."""
-
-    name: str
-    datatypes: frozenset[str]
-    properties: frozenset[str]
-    pattern: re.Pattern
-    replacement: str
-    hierarchy: str | None
-    conflicts: bool = True  # two different codes of this scheme mean two different things
-    categories: tuple[tuple[re.Pattern, str], ...] = ()  # code pattern → category of the thing
-
-    def category(self, value: str) -> str | None:
-        """The category a code of this scheme implies (GB/T 2260 450200 → city), if any."""
-        for pattern, name in self.categories:
-            if pattern.match(value):
-                return name
-        return None
-
-    def normalize(self, value: str) -> str | None:
-        """The normalised code, or None when ``value`` is not a code of this scheme."""
-        text = value.strip().upper()
-        if not self.pattern.match(text):
-            return None
-        return self.pattern.sub(self.replacement, text)
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The parsed mapping file: which properties and classes mean what to the linker."""
-
-    label_groups: dict[str, dict[str, tuple[str, ...]]]  # vocabulary → kind → properties
-    description_properties: tuple[str, ...]
-    schemes: dict[str, Scheme]
-    identifier_groups: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # → (properties, guess)
-    same_as: tuple[str, ...]
-    iri_schemes: tuple[tuple[str, re.Pattern], ...]
-    pv_nodes: tuple[str, ...]
-    pv_scheme: tuple[str, ...]
-    pv_value: tuple[str, ...]
-    type_properties: tuple[str, ...]
-    parent_properties: tuple[str, ...]
-    country_properties: tuple[str, ...]
-    exclude_types: frozenset[str]
-    categories: tuple[tuple[str, frozenset[str]], ...]
-    weak_categories: frozenset[str]
-    compatible: dict[frozenset[str], float]
-    unknown: float
-
-    @cached_property
-    def label_properties(self) -> dict[str, str]:
-        """Each label property → its kind ("preferred" or "alternate"); preferred wins."""
-        out: dict[str, str] = {}
-        for kinds in self.label_groups.values():
-            for kind, props in kinds.items():
-                for prop in props:
-                    if out.get(prop) != "preferred":
-                        out[prop] = kind
-        return out
-
-    @cached_property
-    def identifier_properties(self) -> dict[str, tuple[str, ...]]:
-        """Each identifier property → the schemes tried on its untyped values."""
-        out: dict[str, tuple[str, ...]] = {}
-        for props, guess in self.identifier_groups.values():
-            for prop in props:
-                out[prop] = tuple(dict.fromkeys(out.get(prop, ()) + guess))
-        for scheme in self.schemes.values():
-            for prop in scheme.properties:
-                out.setdefault(prop, ())
-        return out
-
-
-def load_vocabulary(path: Path) -> Vocabulary:
-    """Parse a link-vocabulary mapping file; a bad entry is an InputError naming the file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise InputError([Problem(path, None, f"cannot read the link vocabulary: {err}")]) from err
-    if not isinstance(data, dict):
-        raise InputError([Problem(path, None, "the link vocabulary is not a mapping")])
-    prefixes = data.get("prefixes") or {}
-
-    def expand(term: str) -> str:
-        if not isinstance(term, str):
-            raise InputError([Problem(path, None, f"not a term: {term!r}")])
-        if term.startswith(("http://", "https://")):
-            return term
-        prefix, sep, local = term.partition(":")
-        if sep and prefix in prefixes:
-            return prefixes[prefix] + local
-        raise InputError([Problem(path, None, f"unknown prefix in {term!r}")])
-
-    def terms(values) -> tuple[str, ...]:
-        return tuple(expand(t) for t in (values or ()))
-
-    try:
-        schemes = {}
-        for name, spec in data["schemes"].items():
-            try:
-                pattern = re.compile(spec["pattern"])
-            except re.error as err:
-                raise InputError([Problem(path, None, f"scheme {name}: bad pattern: {err}")]) from err
-            schemes[name] = Scheme(name, frozenset(terms(spec.get("datatypes"))),
-                                   frozenset(terms(spec.get("properties"))), pattern,
-                                   spec.get("normalize", r"\g<0>").replace("\\1", r"\g<1>"),
-                                   spec.get("hierarchy"), bool(spec.get("conflicts", True)),
-                                   tuple((re.compile(p), c) for p, c in
-                                         (spec.get("categories") or {}).items()))
-        identifier_groups = {}
-        for group, spec in data["identifiers"].items():
-            unknown = [g for g in spec.get("guess", ()) if g not in schemes]
-            if unknown:
-                raise InputError([Problem(path, None, f"identifiers/{group}: unknown scheme(s) "
-                                                      f"{', '.join(unknown)}")])
-            identifier_groups[group] = (terms(spec["properties"]), tuple(spec.get("guess", ())))
-        iri_schemes = []
-        for name, pattern in (data.get("iri_schemes") or {}).items():
-            if name not in schemes:
-                raise InputError([Problem(path, None, f"iri_schemes: unknown scheme {name}")])
-            iri_schemes.append((name, re.compile(pattern)))
-        pv = data.get("property_values") or {}
-        return Vocabulary(
-            label_groups={group: {kind: terms(props) for kind, props in kinds.items()}
-                          for group, kinds in data["labels"].items()},
-            description_properties=terms(data.get("descriptions")),
-            schemes=schemes,
-            identifier_groups=identifier_groups,
-            same_as=terms(data.get("same_as")),
-            iri_schemes=tuple(iri_schemes),
-            pv_nodes=terms(pv.get("node")), pv_scheme=terms(pv.get("scheme")),
-            pv_value=terms(pv.get("value")),
-            type_properties=terms(data["type_properties"]),
-            parent_properties=terms(data["parent_properties"]),
-            country_properties=terms(data.get("country_properties")),
-            exclude_types=frozenset(terms(data["exclude_types"])),
-            categories=tuple((name, frozenset(terms(members)))
-                             for name, members in data["categories"].items()),
-            weak_categories=frozenset(data.get("weak_categories") or ()),
-            compatible={frozenset((a, b)): float(f) for a, b, f in data["compatible"]},
-            unknown=float(data["unknown"]),
-        )
-    except KeyError as err:
-        raise InputError([Problem(path, None, f"the link vocabulary lacks the key {err.args[0]!r}")]) from err
-    except (TypeError, ValueError, AttributeError) as err:
-        raise InputError([Problem(path, None, f"bad link vocabulary: {err}")]) from err
-
-
-@lru_cache(maxsize=None)
-def vocabulary(path: Path = VOCABULARY) -> Vocabulary:
-    """The project's link vocabulary (cached)."""
-    return load_vocabulary(path)
-
-
-Code = tuple[str | None, str]  # (scheme or None when unknown, normalised value)
 
 
 @dataclass
@@ -219,49 +54,6 @@ class Entity:
         return self.labels[0].label if self.labels else self.iri
 
 
-def read_dataset(source: str, query: str | None = None, timeout: float = 60.0) -> ox.Store:
-    """An RDF file, a SPARQL endpoint (http/https URL) asked a CONSTRUCT ``query``, or a gazetteer."""
-    if source.startswith("gazetteer:"):
-        from .gazetteers import gazetteer_store
-
-        if query:
-            raise InputError([Problem(source, None, "--query applies to a SPARQL endpoint URL")])
-        return gazetteer_store(source.partition(":")[2])
-    if source.startswith(("http://", "https://")):
-        if not query:
-            raise InputError([Problem(source, None,
-                                      "a SPARQL endpoint needs --query FILE.rq (a CONSTRUCT query)")])
-        return _read_endpoint(source, query, timeout)
-    if query:
-        raise InputError([Problem(source, None, "--query applies to a SPARQL endpoint URL, not a file")])
-    store = ox.Store()
-    load_into(store, Path(source))
-    return store
-
-
-def _read_endpoint(url: str, query: str, timeout: float) -> ox.Store:
-    import httpx
-
-    headers = {"Accept": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"}
-    try:
-        response = httpx.post(url, data={"query": query}, headers=headers, timeout=timeout)
-    except httpx.HTTPError as err:
-        raise InputError([Problem(url, None, f"endpoint unreachable: {err}")]) from err
-    if response.status_code != 200:
-        raise InputError([Problem(url, None, f"endpoint answered HTTP {response.status_code}: "
-                                              f"{response.text[:300]}")])
-    fmt = rdf_format_for_media_type(response.headers.get("content-type", ""))
-    if fmt is None:
-        raise InputError([Problem(url, None, "endpoint did not answer with RDF (is the query a "
-                                              f"CONSTRUCT?): {response.headers.get('content-type')}")])
-    store = ox.Store()
-    try:
-        store.load(response.content, format=fmt)
-    except SyntaxError as err:
-        raise InputError([syntax_problem(url, err)]) from err
-    return store
-
-
 def _union(store: ox.Store, s=None, p=None, o=None):
     return store.quads_for_pattern(s, p, o, None)
 
@@ -285,57 +77,6 @@ def category_of(types: set[str], closure: dict[str, set[str]], vocab: Vocabulary
         if expanded & members:
             return name
     return None
-
-
-def code_of(value: str, datatype: str | None, prop: str, vocab: Vocabulary) -> Code | None:
-    """The (scheme, value) of a literal of an identifier property, or None if it is no code."""
-    if not value.strip() or len(value) > MAX_CODE_LENGTH:
-        return None
-    for scheme in vocab.schemes.values():
-        if datatype in scheme.datatypes or prop in scheme.properties:
-            normalised = scheme.normalize(value)
-            return (scheme.name, normalised) if normalised else (None, value.strip().upper())
-    for name in vocab.identifier_properties.get(prop, ()):
-        normalised = vocab.schemes[name].normalize(value)
-        if normalised:
-            return (name, normalised)
-    return (None, value.strip().upper())
-
-
-def scheme_named(label: str, vocab: Vocabulary) -> str | None:
-    """A scheme from a PropertyValue's propertyID ("GB/T 2260", "iso3166-2", "geonames" …)."""
-    key = re.sub(r"[^a-z0-9]", "", label.lower())
-    for name, scheme in vocab.schemes.items():
-        if key and key in {re.sub(r"[^a-z0-9]", "", name), re.sub(r"[^a-z0-9]", "",
-                                                                   scheme.name)}:
-            return name
-    aliases = {"gbt2260": "gbt2260", "gb2260": "gbt2260", "adcode": "gbt2260", "iso31662": "iso3166-2",
-               "geonamesid": "geonames", "geonameid": "geonames"}
-    return aliases.get(key)
-
-
-def iri_codes(iri: str, vocab: Vocabulary) -> set[Code]:
-    """Codes an IRI stands for (a GeoNames or Wikidata IRI, http or https)."""
-    out = set()
-    for name, pattern in vocab.iri_schemes:
-        m = pattern.match(iri)
-        if m:
-            out.add((name, m.group(1).upper()))
-    return out
-
-
-def code_ancestors(code: Code, vocab: Vocabulary) -> set[Code]:
-    """Codes above ``code`` in its scheme's tree (GB/T 2260: 450206 → 450200, 450000)."""
-    scheme = vocab.schemes.get(code[0] or "")
-    if scheme is None or scheme.hierarchy != "gbt2260" or len(code[1]) != 6:
-        return set()
-    value = code[1]
-    out = set()
-    if value[4:] != "00":
-        out.add((code[0], value[:4] + "00"))
-    if value[2:] != "0000":
-        out.add((code[0], value[:2] + "0000"))
-    return out
 
 
 def entities(store: ox.Store, *, namespace: str | None = None, ontology: ox.Store | None = None,

@@ -1,6 +1,6 @@
 """Link discovery between two entity lists, and its evaluation against known answers.
 
-The scoring itself is the engine's (``engine.py``, where every factor is documented); this module
+The scoring itself is the engine's (``engine.py``; every factor is documented in ``similarity.py``); this module
 keeps the two-list form ``candidates(local, external)`` that ``discover`` and the tests use, and
 ``evaluate`` (precision and recall of the exact links against a gold list).
 """
@@ -8,17 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .engine import (
-    CLOSE_THRESHOLD,
-    EXACT_THRESHOLD,
-    MARGIN,
-    Candidate,
-    Matcher,
-    decide,
-    label_similarity,
-    type_factor,
-)
-from .entities import Entity, Vocabulary
+from .engine import CLOSE_THRESHOLD, EXACT_THRESHOLD, MARGIN, Matcher, decide
+from .entities import Entity
+from .similarity import Candidate, label_similarity, type_factor
+from .vocabulary import Vocabulary
 
 __all__ = ["CLOSE_THRESHOLD", "EXACT_THRESHOLD", "MARGIN", "Candidate", "Evaluation", "candidates",
            "decide", "evaluate", "label_similarity", "type_factor"]

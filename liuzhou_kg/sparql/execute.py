@@ -3,9 +3,9 @@
 This is the one step every way of running SPARQL shares: the policy's verdict
 (:mod:`liuzhou_kg.sparql.policy`), the predeclared prefixes (one prologue, read by the policy's
 parser and the engine alike), the dataset options (``FROM`` honoured), the engine and the result
-limit. It runs inside a worker process (:mod:`liuzhou_kg.sparql.workers`) or, for the CLI, on a
+limit. It runs inside a worker process (:mod:`liuzhou_kg.sparql.worker`) or, for the CLI, on a
 thread of the command's own process (:mod:`liuzhou_kg.sparql.runner`); both stop it at the time
-limit. Call it on a large stack (:func:`liuzhou_kg.sparql.policy.on_large_stack`).
+limit. Call it on a large stack (:func:`liuzhou_kg.sparql.large_stack.on_large_stack`).
 """
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from .errors import (
 )
 from ..core.errors import split_position
 from .formats import BY_NAME, formats_for
-from .policy import Policy, Verdict
+from .analysis import Verdict
+from .policy import Policy
 from .limits import DEFAULT_MAX_RESULT_BYTES
 from ..core.prefixes import prefixes, prologue, prologue_lines
 

@@ -58,7 +58,8 @@ def load_allow_list(path: Path | None) -> frozenset[str]:
 def check_services(query: str, allow, graphs=None):
     """The SERVICE clauses of ``query``; InputError if one is not on the allow-list."""
     from .errors import QueryError
-    from .policy import Policy, on_large_stack
+    from .large_stack import on_large_stack
+    from .policy import Policy
 
     try:
         verdict = on_large_stack(Policy.federate(allow).check, query, graphs, (), (), True)
@@ -78,7 +79,8 @@ def federated_query(store, query: str, allow, fmt: str = "json", timeout: float 
     """
     from .errors import QueryError
     from .execute import QueryRequest, execute, graph_names
-    from .policy import Policy, on_large_stack
+    from .large_stack import on_large_stack
+    from .policy import Policy
     from .runner import run_here
 
     policy = Policy.federate(allow)

@@ -1,300 +1,22 @@
-"""The one query policy: what a query is and whether this caller may run it, decided by a parser.
+"""The one query policy: whether this caller may run a query, and the verdicts it remembers.
 
 Every way of running SPARQL in the project (``serve``, ``query``, ``viz --query``, ``federate``
-and the library) asks :class:`Policy` before the engine sees the text. The facts about a query
-come from a real SPARQL grammar, rdflib's parser and algebra (:func:`analyse`), never from
-regular expressions, so a keyword glued to a prefixed name (``SERVICE:x``), an escape
-(``SERVIC\\u0045``) or a keyword in a comment is read the way a SPARQL parser reads it. What
-rdflib cannot parse is refused.
-
-The parser costs a second of imports, too much for a cold ``liuzhou-kg query``. A conservative
-screen (:func:`screen`) therefore lets a query through without it when none of the words that
-could make a query reach outside the store or change it (SERVICE, LOAD, FROM and the update
-keywords) occurs anywhere in its text, in any case. The screen never reads the query's structure:
-it only proves the absence of those words, so it cannot disagree with any parser about them.
-
-Limits that hold before any parser runs, in time linear in the text:
-
-- a length cap (:data:`DEFAULT_MAX_QUERY_CHARS`, settable);
-- a nesting cap (:data:`DEFAULT_MAX_DEPTH`) on the bracket depth ``{ ( [`` counted over the raw
-  text. Brackets inside strings, IRIs or comments may make that count lower than the real
-  depth, so the engine and the parser also run on a thread with a large stack
-  (:func:`on_large_stack`), sized so that no query within the length cap can exhaust it.
+and the library) asks :class:`Policy` before the engine sees the text. The policy checks the size
+caps and the word screen first (:mod:`liuzhou_kg.sparql.screen`); a query the screen does not let
+through is parsed (:func:`liuzhou_kg.sparql.analysis.analyse`) and judged on what the parser
+found. Verdicts and refusals are kept in a cache bounded in bytes (:class:`VerdictCache`).
 """
 from __future__ import annotations
 
-import re
-import sys
 import threading
 from collections import OrderedDict
 
+from .analysis import Service, Verdict, analyse
 from .errors import QueryRefused, QuerySyntaxError, QueryTooComplex
-from ..core.prefixes import prologue, prologue_lines
+from .screen import DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_CHARS, check_size, screen
 
-DEFAULT_MAX_QUERY_CHARS = 64 * 1024
-DEFAULT_MAX_DEPTH = 256
 DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
 
-# Oxigraph's parser needs up to about 10 KiB of stack per nesting level (measured: a nested RDF
-# collection overflowed 256 MiB at 30,000 levels). A query of n characters whose counted depth
-# is at most DEFAULT_MAX_DEPTH has a real depth below (n + DEFAULT_MAX_DEPTH) / 2: every level
-# the count misses needs a closing bracket hidden in a string, an IRI or a comment.
-STACK_BYTES_PER_CHAR = 6 * 1024
-MIN_STACK_BYTES = 64 * 1024 * 1024
-PARSER_RECURSION_LIMIT = 100_000
-
-# Words whose absence proves that a query has no SERVICE, no dataset clause and no update.
-SCREEN_WORDS = ("SERVICE", "LOAD", "FROM", "INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD",
-                "MOVE", "COPY", "WITH", "USING")
-_SCREEN = re.compile("|".join(SCREEN_WORDS), re.IGNORECASE)
-# A variable name (?from_x) or the local part of a prefixed name after its colon
-# (prov:wasDerivedFrom): SPARQL's tokens for these are greedy over letters, digits and "_", so a
-# screen word inside such a run is never a keyword. The screen blanks these runs out first.
-_NAME_RUN = re.compile(r"[?$:][A-Za-z0-9_]+")
-
-
-# Plain classes, not dataclasses: importing ``dataclasses`` (with ``inspect``) would be a tenth of
-# a cold ``liuzhou-kg query``'s start-up.
-
-class Service:
-    """A SERVICE clause: its endpoint IRI (None when a variable chooses it) and SILENT."""
-
-    __slots__ = ("iri", "silent", "variable")
-
-    def __init__(self, iri: str | None, silent: bool = False, variable: str | None = None):
-        self.iri, self.silent, self.variable = iri, silent, variable
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Service) and (self.iri, self.silent, self.variable) == \
-            (other.iri, other.silent, other.variable)
-
-    def __hash__(self) -> int:
-        return hash((self.iri, self.silent, self.variable))
-
-    def __repr__(self) -> str:
-        return f"Service({self.iri!r}, silent={self.silent}, variable={self.variable!r})"
-
-
-class Verdict:
-    """What the policy learned about a query text (read-only once made).
-
-    ``form`` is SELECT, ASK, CONSTRUCT, DESCRIBE, or UPDATE; None when the screen let the query
-    through without parsing it (the engine's answer then tells its form).
-    """
-
-    __slots__ = ("form", "read_only", "services", "from_graphs", "from_named_graphs", "parsed")
-
-    def __init__(self, form: str | None, read_only: bool = True, services: tuple = (),
-                 from_graphs: tuple = (), from_named_graphs: tuple = (), parsed: bool = False):
-        self.form, self.read_only, self.parsed = form, read_only, parsed
-        self.services = tuple(services)
-        self.from_graphs, self.from_named_graphs = tuple(from_graphs), tuple(from_named_graphs)
-
-    @property
-    def returns_graph(self) -> bool:
-        return self.form in ("CONSTRUCT", "DESCRIBE")
-
-    @property
-    def has_dataset(self) -> bool:
-        return bool(self.from_graphs or self.from_named_graphs)
-
-    def __repr__(self) -> str:
-        return (f"Verdict(form={self.form!r}, read_only={self.read_only}, "
-                f"services={self.services!r}, from_graphs={self.from_graphs!r}, "
-                f"from_named_graphs={self.from_named_graphs!r})")
-
-
-# --- linear-time screens --------------------------------------------------------------------
-
-def _drop_comment_lines(text: str) -> str:
-    """The text without the lines that hold only a comment.
-
-    At the start of a line the engine is either in code or inside a long string (short strings
-    and IRIs never span lines). A line whose first non-blank character is ``#`` and that holds no
-    triple quote is therefore either a comment or string content, never code.
-    """
-    kept = [line for line in re.split(r"[\n\r]", text)
-            if not (line.lstrip(" \t").startswith("#") and "'''" not in line
-                    and '"""' not in line)]
-    return "\n".join(kept)
-
-
-def screen(text: str) -> bool:
-    """True when ``text`` certainly has no SERVICE, no FROM and no update: safe without parsing.
-
-    Conservative: a ``\\u``/``\\U`` escape anywhere (SPARQL decodes them before parsing) or any
-    screen word outside a whole-line comment and not continuing a variable or prefixed name
-    sends the query to the parser.
-    """
-    if "\\u" in text or "\\U" in text:
-        return False
-    code = _NAME_RUN.sub(" ", _drop_comment_lines(text))
-    return _SCREEN.search(code) is None
-
-
-def nesting_depth(text: str) -> int:
-    """The deepest run of unclosed brackets, counted over every character of the text."""
-    depth = deepest = 0
-    for char in re.finditer(r"[{(\[\])}]", text):
-        if char.group() in "{([":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        elif depth:
-            depth -= 1
-    return deepest
-
-
-def check_size(text: str, max_chars: int = DEFAULT_MAX_QUERY_CHARS,
-               max_depth: int = DEFAULT_MAX_DEPTH) -> None:
-    """Refuse a query longer than ``max_chars`` characters or nested deeper than ``max_depth``."""
-    if len(text) > max_chars:
-        raise QueryTooComplex(f"the query is {len(text):,} characters long; the limit is "
-                              f"{max_chars:,}")
-    depth = nesting_depth(text)
-    if depth > max_depth:
-        raise QueryTooComplex(f"the query is too deeply nested ({depth} levels of brackets; the "
-                              f"limit is {max_depth})")
-
-
-def stack_bytes(max_chars: int = DEFAULT_MAX_QUERY_CHARS) -> int:
-    """The thread stack that lets the engine parse any query within the length cap."""
-    size = MIN_STACK_BYTES + STACK_BYTES_PER_CHAR * max_chars
-    return (size + 0xFFFF) & ~0xFFFF
-
-
-def on_large_stack(function, *args, max_chars: int = DEFAULT_MAX_QUERY_CHARS):
-    """Run ``function(*args)`` on a new thread with :func:`stack_bytes` of stack; return its result.
-
-    Used for one-off calls (tests, the library); workers and the CLI start their own thread.
-    """
-    box: dict = {}
-
-    def target():
-        try:
-            box["value"] = function(*args)
-        except BaseException as err:  # handed to the caller's thread
-            box["error"] = _detached(err)
-
-    previous = threading.stack_size(stack_bytes(max_chars))
-    try:
-        thread = threading.Thread(target=target, name="sparql-large-stack")
-        thread.start()
-    finally:
-        threading.stack_size(previous)
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-# --- the parser -----------------------------------------------------------------------------
-
-def analyse(text: str) -> Verdict:
-    """Parse ``text`` (after the predeclared prefixes, as the engine reads it) into a Verdict.
-
-    Call on a thread from :func:`on_large_stack` (the parser recurses once per nesting level).
-    Raises QuerySyntaxError for text that is neither a query nor an update, QueryTooComplex when
-    the parser runs out of recursion.
-    """
-    import pyparsing
-    from rdflib.plugins.sparql import algebra
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if sys.getrecursionlimit() < PARSER_RECURSION_LIMIT and \
-            threading.current_thread().name == "sparql-large-stack":
-        sys.setrecursionlimit(PARSER_RECURSION_LIMIT)
-    full = prologue() + text
-    try:
-        try:
-            parsed = parseQuery(full)
-        except pyparsing.ParseException as query_error:
-            try:
-                parseUpdate(full)
-            except pyparsing.ParseException:
-                raise _engine_syntax_error(full) or _syntax_error(query_error) from None
-            return Verdict(form="UPDATE", read_only=False, parsed=True)
-        translated = algebra.translateQuery(parsed)
-    except RecursionError:
-        raise QueryTooComplex("the query is too deeply nested for the parser") from None
-    except (QuerySyntaxError, QueryTooComplex):
-        raise
-    except Exception as err:  # rdflib rejects it while translating: refuse, never guess
-        raise QuerySyntaxError(f"the query could not be analysed: {_first_line(err)}") from None
-    form = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-            "DescribeQuery": "DESCRIBE"}.get(parsed[1].name)
-    if form is None:
-        raise QuerySyntaxError(f"not a query form: {parsed[1].name}")
-
-    services: list[Service] = []
-
-    def visit(node):
-        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
-            term = node["term"] if "term" in node else None
-            silent = "silent" in node
-            if type(term).__name__ == "Variable":
-                services.append(Service(None, silent, str(term)))
-            else:
-                services.append(Service(str(term), silent))
-        return None
-
-    algebra.traverse(translated.algebra, visitPre=visit)
-    # Count SERVICE clauses in the parse tree too: a clause the algebra dropped would be a gap.
-    raw = []
-    algebra.traverse(parsed[1], visitPre=lambda n: raw.append(1) if isinstance(n, CompValue)
-                     and n.name == "ServiceGraphPattern" else None)
-    if len(raw) != len(services):
-        raise QueryRefused("the SERVICE clauses of this query could not all be identified")
-    default, named = [], []
-    for clause in translated.algebra.get("datasetClause") or ():
-        if "default" in clause:
-            default.append(str(clause["default"]))
-        if "named" in clause:
-            named.append(str(clause["named"]))
-    for iri in default + named:
-        if ":" not in iri:
-            raise QueryRefused(f"FROM <{iri}> is a relative IRI and no BASE makes it absolute")
-    return Verdict(form=form, services=tuple(services), from_graphs=tuple(default),
-                   from_named_graphs=tuple(named), parsed=True)
-
-
-def _syntax_error(err) -> QuerySyntaxError:
-    line = max(1, err.lineno - prologue_lines())
-    message = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)\s*$", "", err.msg or str(err))
-    return QuerySyntaxError(message or "syntax error", line, err.col)
-
-
-def _engine_syntax_error(full: str) -> QuerySyntaxError | None:
-    """Oxigraph's own message for text the parser refused, when it finds an error before the end.
-
-    Oxigraph reports clearer positions. A NUL character after a line break, which no query may
-    contain outside a string, is appended so that Oxigraph can never accept the text and run it:
-    only its parser is asked, on an empty store.
-    """
-    import pyoxigraph
-
-    from ..core.errors import split_position
-
-    guarded = full + "\n\x00"
-    try:
-        pyoxigraph.Store().query(guarded)
-    except SyntaxError as err:
-        line, column, message = split_position(str(err))
-        if line is None or line > full.count("\n") + 1:
-            return None  # the engine stumbled only on the guard: keep the parser's message
-        return QuerySyntaxError(message, max(1, line - prologue_lines()), column)
-    except Exception:
-        return None
-    return None
-
-
-def _first_line(err: Exception) -> str:
-    text = str(err).strip()
-    return (text.splitlines()[0] if text else type(err).__name__)[:300]
-
-
-# --- the verdict cache ----------------------------------------------------------------------
 
 class VerdictCache:
     """Verdicts (and refusals) by query text, least recently used first out, bounded in bytes.
@@ -321,6 +43,7 @@ class VerdictCache:
         return total
 
     def get(self, key):
+        """The value kept for ``key`` (now the most recently used), or None."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -328,6 +51,8 @@ class VerdictCache:
         return None
 
     def put(self, key, value) -> None:
+        """Keep ``value`` for ``key`` (a first value stays), evicting the least recently used
+        entries beyond ``max_bytes``; an entry larger than the whole cache is not kept."""
         size = self._size(key)
         if size > self.max_bytes:
             return
@@ -343,8 +68,6 @@ class VerdictCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-
-# --- the policy -----------------------------------------------------------------------------
 
 class Policy:
     """Who may run what: the SERVICE endpoints allowed and the graphs FROM may name.
@@ -381,14 +104,17 @@ class Policy:
 
     @classmethod
     def serve(cls, **limits) -> "Policy":
+        """The public endpoint's policy: every SERVICE refused; ``limits`` as in the constructor."""
         return cls("serve", **limits)
 
     @classmethod
     def query(cls, allow_service: bool = False, **limits) -> "Policy":
+        """The store's own user's policy: SERVICE only with ``allow_service``."""
         return cls("query", any_service=allow_service, **limits)
 
     @classmethod
     def federate(cls, allow, **limits) -> "Policy":
+        """SERVICE only to the endpoint IRIs of ``allow``, named by a constant IRI."""
         return cls("federate", allow=frozenset(allow), **limits)
 
     def check(self, text: str, graphs: frozenset[str] | None = None,
@@ -455,15 +181,3 @@ def _check_graph(iri: str, graphs, what: str) -> None:
         return
     raise QueryRefused(f"{what} <{iri}> is not a graph of this dataset; queries here never fetch "
                        "URLs or read files, they only query the dataset's own graphs")
-
-
-def _detached(err: BaseException) -> BaseException:
-    """``err`` without its traceback and context, collected here: pyoxigraph results belong to
-    the thread that made them and must not be freed by another one."""
-    import gc
-
-    err.__traceback__ = None
-    err.__context__ = None
-    err.__cause__ = None
-    gc.collect()
-    return err

@@ -15,7 +15,8 @@ import sys
 import threading
 
 from .execute import Answer, QueryRequest, execute
-from .policy import PARSER_RECURSION_LIMIT, Policy, _detached, stack_bytes
+from .large_stack import PARSER_RECURSION_LIMIT, detached, stack_bytes
+from .policy import Policy
 
 EXIT_TIMEOUT = 3
 
@@ -30,7 +31,7 @@ def run_here(store, request: QueryRequest, policy: Policy, timeout: float | None
         try:
             box["answer"] = execute(store, request, policy)
         except BaseException as err:  # handed to the main thread
-            box["error"] = _detached(err)
+            box["error"] = detached(err)
 
     previous = threading.stack_size(stack_bytes(policy.max_query_chars))
     try:

@@ -79,7 +79,7 @@ def csv_safe(text: str) -> str:
 
 def _imported_graphs(store: ox.Store) -> set[str]:
     """Graphs that hold imported data: catalogued ones and any under ``…/graph/import/``."""
-    from .imports import IMPORT_GRAPH_BASE, import_graphs
+    from .imports.catalogue import IMPORT_GRAPH_BASE, import_graphs
 
     names = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
     return {g for g in names if g.startswith(IMPORT_GRAPH_BASE)} | (import_graphs(store) & names)

@@ -20,7 +20,7 @@ import httpx
 import pyoxigraph as ox
 
 from ..core.errors import InputError, Problem
-from .imports import STAGING_BASE
+from .imports.catalogue import STAGING_BASE
 from .imports.progress import step_progress
 
 GSP_FALLBACK_STATUS = {400, 404, 405, 415, 501}

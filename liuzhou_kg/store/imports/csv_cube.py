@@ -19,8 +19,9 @@ import yaml
 
 from ...core import namespaces
 from ...core.errors import InputError, Problem
-from . import ImportResult, check_graph_iri, write_graph
+from .catalogue import check_graph_iri
 from .limits import _DECIMAL, MAX_DECIMAL_DIGITS
+from .write import ImportResult, write_graph
 
 RDF_TYPE = str(namespaces.RDF.type)
 RDFS_LABEL = str(namespaces.RDFS.label)
@@ -269,7 +270,7 @@ def _decimal(number: Decimal) -> str:
 def import_csv(store_dir: Path, csv_path: Path, mapping_path: Path, *, graph_iri: str | None = None,
                replace: bool = False, license_iri: str | None = None, create: bool = False) -> ImportResult:
     """Import the CSV ``csv_path`` through the mapping into the store folder ``store_dir`` (all or
-    nothing, like every import: see liuzhou_kg.store.imports)."""
+    nothing, like every import: see liuzhou_kg.store.imports.write)."""
     from .limits import check_text_file
 
     csv_path = Path(csv_path)
