@@ -229,7 +229,8 @@ def test_a_gazetteer_import_killed_midway_leaves_the_store_as_it_was(built_dist,
     import signal
     import time
 
-    from liuzhou_kg.store.generations import current_generation, open_store
+    from liuzhou_kg.store.generations import current_generation
+    from liuzhou_kg.store.reader import open_store
 
     store_dir = tmp_path / "store"
     shutil.copytree(built_dist / "store", store_dir)
