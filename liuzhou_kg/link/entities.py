@@ -20,10 +20,10 @@ import yaml
 from ..core.errors import InputError, Problem
 from ..core.hierarchy import superclass_closure
 from ..store.imports.rdf_input import load_into, rdf_format_for_media_type, syntax_problem
-from ..core.paths import GRAPH_DIR
+from ..core.layout import Layout
 from .normalize import MAX_LABELS, LabelKeys, label_keys, label_variants
 
-VOCABULARY = GRAPH_DIR / "mappings" / "link-vocabulary.yaml"
+VOCABULARY = Layout.default().link_vocabulary
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 CONTEXT_DEPTH = 3
 MAX_CODE_LENGTH = 64  # a longer "code" is not a code

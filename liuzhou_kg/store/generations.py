@@ -555,8 +555,8 @@ def open_source(store_dir: Path | None = None, data_path: Path | None = None):
     if data_path is not None:
         return load_memory_store(data_path)
     if store_dir is None:
-        from ..core.paths import DIST
-        store_dir = DIST / "store"
+        from ..core.layout import Layout
+        store_dir = Layout.default().store
     return open_store(store_dir, read_only=True)
 
 

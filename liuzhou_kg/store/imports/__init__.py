@@ -145,9 +145,9 @@ def _uncatalogue(store: ox.Store, graphs) -> None:
 
 def store_root(store_dir: Path | None) -> Path:
     """The store folder to write: ``store_dir``, or ``dist/store``."""
-    from ...core.paths import DIST
+    from ...core.layout import Layout
 
-    return Path(store_dir) if store_dir is not None else DIST / "store"
+    return Path(store_dir) if store_dir is not None else Layout.default().store
 
 
 def import_rdf(store_dir: Path, path: Path, *, graph_iri: str | None = None, replace: bool = False,
