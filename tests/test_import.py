@@ -16,8 +16,10 @@ from liuzhou_kg.cli import main
 from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.store.imports import IMPORTS_GRAPH, import_rdf, imported, remove
 from liuzhou_kg.store.imports.csv_cube import import_csv
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.store.generations import current_generation, open_store
+
+REPO = Layout.default().repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 MAPPING = REPO / "graph" / "mappings" / "regional-statistics.yaml"

@@ -24,8 +24,10 @@ from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.store.imports import IMPORTS_GRAPH, default_graph_iri, import_rdf, imported, remove
 from liuzhou_kg.store.imports.csv_cube import import_csv
 from liuzhou_kg.store.imports.limits import MAX_DEPTH, MAX_LINE_BYTES, MAX_LITERAL_BYTES
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.store.generations import LOCK, StoreLock, current_generation, open_store
+
+REPO = Layout.default().repo
 
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
 LZG = "https://w3id.org/liuzhou-kg/graph/"
@@ -98,6 +100,7 @@ DYING_BUILD = """
 import os, sys
 from pathlib import Path
 from liuzhou_kg.build import pipeline as build, write
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.store import imports
 
 where = sys.argv[2]
@@ -115,9 +118,9 @@ def swap(staged, dist, carry=()):
         os._exit(9)
     real_swap(staged, dist, carry)
 
-imports.carry_over_imports = carry
+build.carry_over_imports = carry  # the pipeline's own name for it
 build.swap_in = swap
-build.build(Path(sys.argv[1]), reasoning=False)
+build.build(Layout.default(Path(sys.argv[1])), reasoning=False)
 """
 
 
