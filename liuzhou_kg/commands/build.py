@@ -14,8 +14,7 @@ def add_parser(subparsers) -> None:
         description="Build the knowledge graph from graph/ and ontology/, validate it, and write dist/ atomically.\n"
                     "Exit codes: 0 built, 1 validation failed or a build step broke, 2 bad input; dist/ is\n"
                     "left as it was unless the build succeeds.\n\n"
-                    "Example:\n  liuzhou-kg build\n  liuzhou-kg build --dist /tmp/out -q\n"
-                    "  liuzhou-kg build --repo /tmp/checkout --dist /tmp/checkout-dist",
+                    "Example:\n  liuzhou-kg build\n  liuzhou-kg build --dist /tmp/out -q",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     ))
 

@@ -54,10 +54,6 @@ class Layout:
             dist = Path(os.environ[DIST_VARIABLE])
         return cls(_CHECKOUT, dist)
 
-    def with_dist(self, dist: Path | None) -> Layout:
-        """The same inputs with another output folder (``dist``; None keeps this one's)."""
-        return self if dist is None else Layout(self.repo, dist)
-
     # ------------------------------------------------------------------ inputs
     @property
     def ontology(self) -> Path:
