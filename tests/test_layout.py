@@ -59,8 +59,8 @@ def test_the_default_layout_is_this_checkout_and_honours_the_environment(monkeyp
     assert Layout.default(tmp_path / "given").dist == tmp_path / "given"
 
 
-def test_no_module_reads_the_old_global_paths():
-    package = Layout.default().repo / "liuzhou_kg"
+def test_no_module_reads_the_old_global_paths(layout):
+    package = layout.repo / "liuzhou_kg"
     assert not (package / "core" / "paths.py").exists()
     offenders = [str(p.relative_to(package)) for p in package.rglob("*.py")
                  if "core.paths" in p.read_text(encoding="utf-8") or "core import paths" in p.read_text(encoding="utf-8")]
