@@ -23,7 +23,11 @@ from liuzhou_kg.draft.drafter import draft_document  # noqa: E402
 from liuzhou_kg.draft.evaluate import Report, Score, evaluate, period_key  # noqa: E402
 from liuzhou_kg.draft.rules import load_rules  # noqa: E402
 from liuzhou_kg.draft.writer import build_records  # noqa: E402
-from liuzhou_kg.core.paths import DIST, FACTS_DIR, SOURCE_TEXT  # noqa: E402
+from liuzhou_kg.core.layout import Layout  # noqa: E402
+
+DIST = Layout.default().dist
+FACTS_DIR = Layout.default().facts
+SOURCE_TEXT = Layout.default().source_text
 
 FIXTURES = REPO / "tests" / "fixtures" / "draft"
 

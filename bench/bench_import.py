@@ -79,7 +79,8 @@ def built_store() -> Path:
     dist_store = REPO / "dist" / "store"
     if not dist_store.exists():
         from liuzhou_kg.build.pipeline import build
-        build(REPO / "dist")
+        from liuzhou_kg.core.layout import Layout
+        build(Layout(REPO))
     return dist_store
 
 

@@ -9,7 +9,9 @@ import pytest
 import yaml
 
 from liuzhou_kg.build.pipeline import build
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -35,10 +37,29 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def layout() -> Layout:
+    """This checkout's layout (its inputs, and dist/ or $LIUZHOU_KG_DIST as output)."""
+    return Layout.default()
+
+
+def copy_inputs(target: Path, *, queries: bool = False) -> Path:
+    """Copy the build's inputs (ontology/, graph/, queries/checks/; all of queries/ with
+    ``queries``) of this checkout into ``target``; return ``target``, a repo for ``Layout``."""
+    source = Layout.default()
+    shutil.copytree(source.ontology, target / "ontology")
+    shutil.copytree(source.graph, target / "graph")
+    if queries:
+        shutil.copytree(source.queries, target / "queries")
+    else:
+        shutil.copytree(source.checks, target / "queries" / "checks")
+    return target
+
+
+@pytest.fixture(scope="session")
 def built_dist(tmp_path_factory) -> Path:
     """A freshly built dist folder (with the store and the explorer), shared by the whole session."""
     dist = tmp_path_factory.mktemp("build") / "dist"
-    build(dist)
+    build(Layout.default(dist))
     return dist
 
 
@@ -46,7 +67,7 @@ def built_dist(tmp_path_factory) -> Path:
 def build_result(tmp_path_factory):
     """The BuildResult (counts, timings) of a second build, without store and explorer."""
     dist = tmp_path_factory.mktemp("build-result") / "dist"
-    return build(dist, extras=False)
+    return build(Layout.default(dist), extras=False)
 
 
 @pytest.fixture(scope="session")
@@ -60,11 +81,7 @@ def quad_store(built_dist) -> pyoxigraph.Store:
 @pytest.fixture
 def repo_copy(tmp_path) -> Path:
     """A throwaway copy of the build's inputs (ontology/, graph/, queries/checks/) to break on purpose."""
-    target = tmp_path / "repo"
-    for name in ("ontology", "graph"):
-        shutil.copytree(REPO / name, target / name)
-    shutil.copytree(REPO / "queries" / "checks", target / "queries" / "checks")
-    return target
+    return copy_inputs(tmp_path / "repo")
 
 
 @pytest.fixture(scope="session")
@@ -108,10 +125,7 @@ def corpus_repo(tmp_path_factory) -> Path:
     The published graph holds the 2015 text only; these documents (written by us, their figures
     invented) show the corpus machinery on three documents without ever entering dist/.
     """
-    target = tmp_path_factory.mktemp("corpus") / "repo"
-    for name in ("ontology", "graph"):
-        shutil.copytree(REPO / name, target / name)
-    shutil.copytree(REPO / "queries" / "checks", target / "queries" / "checks")
+    target = copy_inputs(tmp_path_factory.mktemp("corpus") / "repo")
     add_fixture_corpus(target)
     return target
 
@@ -127,7 +141,7 @@ def corpus_repo_copy(repo_copy) -> Path:
 def corpus_dist(corpus_repo, tmp_path_factory) -> Path:
     """The build of the fixture corpus (the 2015 text and the two test documents), no code changed."""
     dist = tmp_path_factory.mktemp("corpus-build") / "dist"
-    build(dist, repo=corpus_repo, extras=False)
+    build(Layout(corpus_repo, dist), extras=False)
     return dist
 
 

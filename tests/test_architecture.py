@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 
 def test_import_contracts_are_kept():

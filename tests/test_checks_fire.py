@@ -18,8 +18,10 @@ from rdflib.namespace import RDF, SH
 
 from liuzhou_kg.core.namespaces import PREFIXES
 from liuzhou_kg.build.ontology import load_shapes
-from liuzhou_kg.core.paths import CHECKS_DIR
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.build.validate import run_checks, shacl_report, union_graph
+
+CHECKS_DIR = Layout.default().checks
 
 FIXTURES = Path(__file__).parent / "fixtures" / "violations"
 CHECK_CASES = yaml.safe_load((FIXTURES / "checks.yaml").read_text(encoding="utf-8"))

@@ -7,7 +7,9 @@ import sys
 import pytest
 
 from liuzhou_kg.cli import main
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 
 def test_build_help_exits_0():

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from liuzhou_kg.commands.reference import command_names, render
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 REFERENCE = REPO / "docs" / "cli.md"
 

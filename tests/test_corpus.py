@@ -19,9 +19,11 @@ import yaml
 from liuzhou_kg.cli import main
 from liuzhou_kg.build.corpus import load_catalogue
 from liuzhou_kg.core.namespaces import PREFIXES
-from liuzhou_kg.core.paths import SOURCES_DIR
+from liuzhou_kg.core.layout import Layout
 
 from conftest import CORPUS_FIXTURE
+
+SOURCES_DIR = Layout.default().sources
 
 LZ = PREFIXES["lz"]
 LZP = PREFIXES["lzp"]

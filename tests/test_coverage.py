@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from liuzhou_kg.core.errors import InputError
-from liuzhou_kg.core.numbers import CUES_FILE, chinese_number, default_cues, find_english_numbers, find_numbers, load_cues
+from liuzhou_kg.core.layout import Layout
+from liuzhou_kg.core.numbers import chinese_number, default_cues, find_english_numbers, find_numbers, load_cues
 from liuzhou_kg.build.source import _chinese_number
 
 
@@ -77,7 +78,7 @@ def test_the_order_of_passing_a_threshold_is_a_used_quantity(built_dist):
 
 
 def test_a_bad_cue_file_is_an_input_error(tmp_path):
-    cues = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+    cues = yaml.safe_load(Layout.default().number_cues.read_text(encoding="utf-8"))
     cues["names"].append({"pattern": "([unclosed", "kind": "name", "reason": "broken on purpose"})
     bad = tmp_path / "number-cues.yaml"
     bad.write_text(yaml.safe_dump(cues, allow_unicode=True), encoding="utf-8")

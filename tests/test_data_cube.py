@@ -14,8 +14,11 @@ import pyoxigraph as ox
 
 from liuzhou_kg.store.imports.csv_cube import load_mapping, rows_to_quads
 from liuzhou_kg.core.namespaces import PREFIXES
-from liuzhou_kg.core.paths import CHECKS_DIR, GRAPH_DIR
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.build.validate import run_checks
+
+CHECKS_DIR = Layout.default().checks
+GRAPH_DIR = Layout.default().graph
 
 ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/liuzhou-kg/graph/ontology")
 LZO = PREFIXES["lzo"]

@@ -17,8 +17,11 @@ from liuzhou_kg.draft.evaluate import Report, evaluate
 from liuzhou_kg.draft.figures import FigureFinder
 from liuzhou_kg.draft.periods import PeriodFinder
 from liuzhou_kg.draft.rules import RULES_FILE, load_rules
-from liuzhou_kg.core.paths import FACTS_DIR, SOURCE_TEXT
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.build.source import parse_text, read_source
+
+FACTS_DIR = Layout.default().facts
+SOURCE_TEXT = Layout.default().source_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "draft"
 DOCS = sorted((FIXTURES / "docs").glob("*.txt"))
@@ -147,7 +150,7 @@ def test_the_rules_are_data(graph, tmp_path):
 
 
 def test_known_names_come_from_the_records_without_a_build(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("liuzhou_kg.core.paths.DIST", tmp_path / "no-dist")
+    monkeypatch.setenv("LIUZHOU_KG_DIST", str(tmp_path / "no-dist"))
     out = tmp_path / "draft.yaml"
     assert main(["draft", str(FIXTURES / "docs" / "communique-2022-h1.txt"), "-o", str(out)]) == 0
     assert "names from" in capsys.readouterr().out

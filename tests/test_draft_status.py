@@ -12,7 +12,9 @@ import pytest
 import yaml
 
 from liuzhou_kg.cli import main
-from liuzhou_kg.core.paths import SOURCE_TEXT
+from liuzhou_kg.core.layout import Layout
+
+SOURCE_TEXT = Layout.default().source_text
 
 RECORD = """
 - about: liugong

@@ -32,7 +32,9 @@ import pyoxigraph as ox
 import pytest
 
 from liuzhou_kg.cli import COMMANDS, make_parser
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 sys.path.insert(0, str(FIXTURES / "federation"))

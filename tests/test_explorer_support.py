@@ -42,9 +42,10 @@ def real_dist(request, tmp_path_factory) -> Path:
         return request.getfixturevalue("built_dist")
     except pytest.FixtureLookupError:
         from liuzhou_kg.build.pipeline import build
+        from liuzhou_kg.core.layout import Layout
 
         out = tmp_path_factory.mktemp("explorer-build") / "dist"
-        build(out)
+        build(Layout.default(out))
         return out
 
 

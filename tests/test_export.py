@@ -12,7 +12,9 @@ import pyoxigraph as ox
 import pytest
 
 from liuzhou_kg.store.export import GRAPH_BASE, build_network, export
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 LZ = "https://w3id.org/liuzhou-kg/resource/"
 

@@ -11,13 +11,15 @@ import pytest
 
 from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.sparql.federation import check_services, federated_query, load_allow_list
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.sparql.errors import QueryRefused
 from liuzhou_kg.sparql.large_stack import on_large_stack
 from liuzhou_kg.sparql.policy import Policy
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "federation"))
 from endpoint import Endpoint  # noqa: E402
+
+REPO = Layout.default().repo
 
 NANNING = """@prefix lz: <https://w3id.org/liuzhou-kg/resource/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .

@@ -18,9 +18,11 @@ from liuzhou_kg.store.imports.catalogue import IMPORTS_GRAPH, imported
 from liuzhou_kg.store.imports.rdf_file import import_rdf
 from liuzhou_kg.store.imports.write import remove
 from liuzhou_kg.store.imports.csv_cube import import_csv
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.store.generations import current_generation
 from liuzhou_kg.store.reader import open_store
+
+REPO = Layout.default().repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 MAPPING = REPO / "graph" / "mappings" / "regional-statistics.yaml"

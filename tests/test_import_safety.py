@@ -26,10 +26,12 @@ from liuzhou_kg.store.imports.rdf_file import import_rdf
 from liuzhou_kg.store.imports.write import remove
 from liuzhou_kg.store.imports.csv_cube import import_csv
 from liuzhou_kg.store.imports.limits import MAX_DEPTH, MAX_LINE_BYTES, MAX_LITERAL_BYTES
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.store.generations import LOCK, current_generation
 from liuzhou_kg.store.lock import StoreLock
 from liuzhou_kg.store.reader import open_store
+
+REPO = Layout.default().repo
 
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
 LZG = "https://w3id.org/liuzhou-kg/graph/"
@@ -102,6 +104,7 @@ DYING_BUILD = """
 import os, sys
 from pathlib import Path
 from liuzhou_kg.build import pipeline as build, write
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.store.imports import write as imports
 
 where = sys.argv[2]
@@ -119,9 +122,9 @@ def swap(staged, dist, carry=()):
         os._exit(9)
     real_swap(staged, dist, carry)
 
-imports.carry_over_imports = carry
+build.carry_over_imports = carry  # the pipeline's own name for it
 build.swap_in = swap
-build.build(Path(sys.argv[1]), reasoning=False)
+build.build(Layout.default(Path(sys.argv[1])), reasoning=False)
 """
 
 

@@ -18,7 +18,9 @@ from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.link.discover import discover
 from liuzhou_kg.link.normalize import label_keys, label_variants
 from liuzhou_kg.link.scoring import evaluate
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "link"
 EXTERNAL = FIXTURES / "external.ttl"

@@ -23,7 +23,9 @@ from liuzhou_kg.link.evaluation import expected_links
 from liuzhou_kg.link.gazetteers import (GAZETTEER_BASE, gazetteer_store, gazetteer_triples,
                                         gbt2260_rows, write_gazetteer)
 from liuzhou_kg.link.scoring import evaluate
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 LZ = "https://w3id.org/liuzhou-kg/resource/"
 MIN_PRECISION = 0.95

@@ -21,11 +21,14 @@ from rdflib.compare import isomorphic, to_isomorphic
 
 from liuzhou_kg.core.namespaces import LZG, bind_prefixes
 from liuzhou_kg.build.ontology import load_vocabulary
-from liuzhou_kg.core.paths import ONTOLOGY_DIR, SOURCE_TEXT
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.build.records import load_records
 from liuzhou_kg.build.source import read_source
 from liuzhou_kg.build.to_rdf import build_dataset
 from liuzhou_kg.build.write import sorted_dataset, trig
+
+ONTOLOGY_DIR = Layout.default().ontology
+SOURCE_TEXT = Layout.default().source_text
 
 GOLDEN = Path(__file__).parent / "golden" / "mapping"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())

@@ -6,7 +6,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from liuzhou_kg.core.namespaces import LZO
-from liuzhou_kg.core.paths import ONTOLOGY_DIR
+from liuzhou_kg.core.layout import Layout
+
+ONTOLOGY_DIR = Layout.default().ontology
 
 NS = str(LZO._NS)
 

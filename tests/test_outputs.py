@@ -15,7 +15,9 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from liuzhou_kg.build.pipeline import build
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 EXPECTED_FILES = {
     "ontology.ttl", "ontology.owl", "liuzhou.trig", "liuzhou.nq", "liuzhou.ttl", "liuzhou.nt", "liuzhou.jsonld",
@@ -113,7 +115,7 @@ def test_build_under_the_c_locale_writes_utf8(tmp_path):
 
 def test_a_killed_build_leaves_the_previous_outputs(tmp_path):
     dist = tmp_path / "dist"
-    build(dist, extras=False, reasoning=False)
+    build(Layout.default(dist), extras=False, reasoning=False)
     before = (dist / "manifest.json").read_bytes()
     (dist / "marker.txt").write_text("from the previous build", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "-q", "--dist", str(dist)],
@@ -127,6 +129,6 @@ def test_a_killed_build_leaves_the_previous_outputs(tmp_path):
     assert (dist / "marker.txt").read_text(encoding="utf-8") == "from the previous build"
     assert (dist / "manifest.json").read_bytes() == before
     # The next build clears the dead build's staging folder and swaps in complete outputs.
-    build(dist, extras=False, reasoning=False)
+    build(Layout.default(dist), extras=False, reasoning=False)
     assert not (dist / "marker.txt").exists()
     assert not list(tmp_path.glob(".dist-build-*"))

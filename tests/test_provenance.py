@@ -4,9 +4,13 @@ from __future__ import annotations
 import json
 
 from liuzhou_kg.build.corpus import load_catalogue
-from liuzhou_kg.core.paths import SOURCE_TEXT, SOURCES_DIR
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.build.source import read_source
 from sparql_helpers import rows
+
+SOURCE_TEXT = Layout.default().source_text
+SOURCES_DIR = Layout.default().sources
+
 
 def test_every_sourced_entity_points_at_its_passages(quad_store):
     missing = rows(quad_store, """SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x a ?t } FILTER REGEX(STR(?g), "/graph/([a-z0-9-]+/)?p[0-9]")

@@ -20,12 +20,15 @@ import pyoxigraph as ox
 import pytest
 
 from liuzhou_kg.core.errors import InputError
-from liuzhou_kg.core.paths import QUERIES_DIR, REPO
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.store.push import push
 from liuzhou_kg.core.prefixes import PREFIXES_FILE
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "link"))
 import virtuoso  # noqa: E402
+
+QUERIES_DIR = Layout.default().queries
+REPO = Layout.default().repo
 
 pytestmark = pytest.mark.skipif(virtuoso.VIRTUOSO is None,
                                 reason="virtuoso-t not installed (apt-get install virtuoso-opensource)")

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

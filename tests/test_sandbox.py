@@ -24,8 +24,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
 from unprivileged import nobody_python
+
+REPO = Layout.default().repo
 
 SETPRIV = shutil.which("setpriv")
 UNSHARE = shutil.which("unshare")

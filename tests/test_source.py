@@ -5,8 +5,11 @@ import hashlib
 
 import pytest
 
-from liuzhou_kg.core.paths import REPO, SOURCE_TEXT
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.build.source import read_source
+
+REPO = Layout.default().repo
+SOURCE_TEXT = Layout.default().source_text
 
 SHARED = REPO.parent / "shared" / "sources" / SOURCE_TEXT.name
 

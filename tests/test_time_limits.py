@@ -10,8 +10,10 @@ import os
 import subprocess
 import sys
 
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.sparql.runner import EXIT_TIMEOUT
+
+REPO = Layout.default().repo
 
 SLOW = "SELECT ?a ?d ?g WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1"
 

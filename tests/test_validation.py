@@ -58,11 +58,11 @@ FIDELITY_FIXTURES = Path(__file__).parent / "fixtures" / "fidelity"
 
 def _fidelity(extra: str | None = None) -> dict[str, list[str]]:
     from liuzhou_kg.core.numbers import default_cues
-    from liuzhou_kg.core.paths import FACTS_DIR
+    from liuzhou_kg.core.layout import Layout
     from liuzhou_kg.build.records import _load_yaml, load_records
     from liuzhou_kg.build.validate import check_fidelity
 
-    records = load_records(FACTS_DIR)
+    records = load_records(Layout.default().facts)
     if extra:
         records += _load_yaml(FIDELITY_FIXTURES / extra)
     return check_fidelity(records, default_cues())

@@ -14,7 +14,9 @@ from pathlib import Path
 import yaml
 
 from liuzhou_kg.core.namespaces import PREFIXES
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 SPARQL_PREFIX = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
 TURTLE_PREFIX = re.compile(r"^\s*@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>\s*\.", re.MULTILINE)

@@ -15,11 +15,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.sparql.errors import QueryTimeout, QueryTooComplex, QueryTooMuchMemory
 from liuzhou_kg.sparql.execute import QueryRequest
 from liuzhou_kg.sparql.policy import Policy
 from liuzhou_kg.sparql.workers import StoreSpec, WorkerPool, run_query
+
+REPO = Layout.default().repo
 
 CROSS_JOIN_SORT = "SELECT ?a ?c ?f WHERE {?a ?b ?c . ?d ?e ?f} ORDER BY ?c ?f LIMIT 1"
 LOW_LIMIT = 256 * 2**20

@@ -17,7 +17,9 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-from liuzhou_kg.core.paths import REPO
+from liuzhou_kg.core.layout import Layout
+
+REPO = Layout.default().repo
 
 SETPRIV = shutil.which("setpriv")
 UNSHARE = shutil.which("unshare")

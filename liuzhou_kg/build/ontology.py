@@ -8,7 +8,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..core.namespaces import LZ, LZO, PREFIXES
-from ..core.paths import ONTOLOGY_DIR
+from ..core.layout import Layout
 from ..core.rdfio import parse_turtle_file
 
 VOCABULARY_FILES = ("liuzhou.ttl", "schemes.ttl")
@@ -56,14 +56,15 @@ class Vocabulary:
         return None
 
 
-def load_vocabulary(directory: Path = ONTOLOGY_DIR) -> Vocabulary:
-    """Load the ontology and reference files of ``directory`` into a :class:`Vocabulary`.
+def load_vocabulary(directory: Path | None = None) -> Vocabulary:
+    """Load the ontology and reference files of ``directory`` (default: the checkout's ``ontology/``) into a :class:`Vocabulary`.
 
     It indexes what record keys are resolved and checked against when triples are made: classes,
     object and datatype properties with their ranges, superclasses, concept schemes and the types
     of reference entities.
     Raises ``InputError`` with line and column when a Turtle file is malformed or unreadable.
     """
+    directory = directory or Layout.default().ontology
     ontology = Graph()
     for name in VOCABULARY_FILES:
         ontology += parse_turtle_file(directory / name)
@@ -90,6 +91,6 @@ def load_vocabulary(directory: Path = ONTOLOGY_DIR) -> Vocabulary:
     return vocab
 
 
-def load_shapes(directory: Path = ONTOLOGY_DIR) -> Graph:
-    """Load the SHACL shapes graph of ``directory``; ``InputError`` on malformed Turtle."""
-    return parse_turtle_file(directory / SHAPES_FILE)
+def load_shapes(directory: Path | None = None) -> Graph:
+    """Load the SHACL shapes graph of ``directory`` (default: the checkout's ``ontology/``); ``InputError`` on malformed Turtle."""
+    return parse_turtle_file((directory or Layout.default().ontology) / SHAPES_FILE)

@@ -8,10 +8,13 @@ The steps run in order; each takes the previous step's output:
 4. ``build_dataset``    records -> triples, each in the named graph of its sentence
 5. ``compute_coverage`` which facts each sentence gave; every quantity of the text accounted for
 6. ``validate``         SHACL, zero-row SPARQL checks, HermiT consistency, fidelity to the text
-7. write                every output into a staging folder, then swapped in for ``dist/``
+7. write                every output (files, SPARQL store, explorer page) into a staging folder,
+                        then swapped in for ``dist/``
 
-Input errors raise ``InputError`` (exit 2) and validation failures ``ValidationFailed`` (exit 1);
-in both cases nothing is written and the previous ``dist/`` stays as it was.
+Every input is read from one :class:`~liuzhou_kg.core.layout.Layout` (default: this checkout) and
+every output goes to its dist folder. Input errors raise ``InputError`` (exit 2), validation
+failures ``ValidationFailed`` (exit 1), and any other failure of a step ``StepFailed`` naming the
+step (exit 1); in every case nothing is written and the previous ``dist/`` stays as it was.
 """
 from __future__ import annotations
 
@@ -23,12 +26,19 @@ from typing import Callable
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-from ..core import paths
 from .corpus import load_catalogue
 from .coverage import compute_corpus_coverage, corpus_json, corpus_markdown, load_exclusions
 from ..core.errors import InputError, Problem, ValidationFailed
-from ..core.namespaces import bind_prefixes
+from ..core.layout import Layout
+from ..core.namespaces import LZG, bind_prefixes
 from ..core.numbers import load_cues
+from ..explore import write_explorer
+from ..link import verified_links_graph
+from ..store.generations import is_store_dir
+from ..store.imports.write import carry_over_imports
+from ..store.load import write_store
+from ..store.lock import StoreLock
+from ..store.writer import StoreWriter
 from .ontology import load_shapes, load_vocabulary
 from .provenance import SOURCE_IRI
 from .records import check_unique_ids, load_records
@@ -68,60 +78,66 @@ class BuildResult:
     timings: dict = field(default_factory=dict)
 
 
-def build(dist: Path | None = None, *, repo: Path | None = None, report: Callable[[str], None] | None = None,
+def build(layout: Layout | None = None, *, report: Callable[[str], None] | None = None,
           reasoning: bool = True, extras: bool = True, documents: set[str] | None = None) -> BuildResult:
-    """Build everything into ``dist`` (default ``dist/`` of the repository) atomically.
+    """Build the inputs of ``layout`` into its dist folder atomically.
 
-    ``repo`` points at another checkout-shaped folder (``ontology/``, ``graph/``, ``queries/``),
-    which the tests use for their bad-input fixtures. ``extras`` also writes the SPARQL store and
-    the explorer page when their modules are installed. ``documents`` builds only those documents of
-    the catalogue (by id), setting aside the records and coverage exclusions of the others (one
-    document of a corpus built alone, to compare it with the whole).
+    Takes ``layout`` (default :meth:`Layout.default`, this checkout): every input (the catalogue
+    and texts, ontology, shapes, records, cue and exclusion files, verified links, zero-row
+    checks) is read from its folders and nothing from elsewhere; the outputs go to
+    ``layout.dist``. ``report`` receives a line per step. ``reasoning`` runs HermiT. ``extras``
+    also writes the SPARQL store and the explorer page (``store/``, ``graph.html``), outputs of
+    every real build; tests that need only the files turn it off. ``documents`` builds only those
+    documents of the catalogue (by id), setting aside the records and coverage exclusions of the
+    others (one document of a corpus built alone, to compare it with the whole).
+
+    Returns the :class:`BuildResult`. Raises ``InputError`` for bad inputs, ``ValidationFailed``
+    when a check fails, and :class:`StepFailed` when a step breaks for any other reason; in every
+    case the previous ``dist/`` stays as it was.
     """
-    repo = repo or paths.REPO
-    dist = Path(dist or paths.DIST)
+    layout = layout or Layout.default()
+    dist = layout.dist
     say = report or (lambda message: None)
     result = BuildResult(dist)
     clock = _Clock(result.timings, say)
 
     with clock("read the source documents"):
-        catalogue = load_catalogue(repo / "graph" / "sources")
+        catalogue = load_catalogue(layout.sources)
         unknown = sorted((documents or set()) - {d.id for d in catalogue})
         if unknown:
-            raise InputError([Problem(repo / "graph" / "sources" / "catalogue.yaml", None,
+            raise InputError([Problem(layout.catalogue, None,
                                       f"no document {', '.join(unknown)} in the catalogue")])
         set_aside = [d for d in catalogue if documents is not None and d.id not in documents]
         documents = [d for d in catalogue if d not in set_aside]
         for document in documents:
             _check_checksum(document.path, document.sha256)
     with clock("load the ontology, schemes and shapes"):
-        vocab = load_vocabulary(repo / "ontology")
+        vocab = load_vocabulary(layout.ontology)
         canonical = Graph()  # stable blank-node labels, so outputs are byte-identical build to build
         bind_prefixes(canonical)
         canonical += to_canonical_graph(vocab.ontology)
         vocab.ontology = canonical
-        shapes = load_shapes(repo / "ontology")
+        shapes = load_shapes(layout.ontology)
     with clock("load the fact records"):
-        facts_root = repo / "graph" / "facts"
-        records_of = {document.id: _document_records(document, facts_root) for document in documents}
+        records_of = {document.id: _document_records(document, layout.facts) for document in documents}
         records = [record for document in documents for record in records_of[document.id]]
         check_unique_ids(records)
     with clock(f"derive triples from {len(records)} records of {len(documents)} documents"):
+        cues = load_cues(layout.number_cues)
         facts = build_corpus_dataset([(document, document.source, document.sha256, records_of[document.id])
-                                      for document in documents], vocab)
-        _add_links(facts.dataset)
+                                      for document in documents], vocab, cues)
+        _add_links(facts.dataset, layout.links)
         materialize_types(facts.dataset, vocab)
         dataset = sorted_dataset(facts.dataset)
         quads = nquads(dataset)
     with clock("check coverage of the text"):
-        cues = load_cues(repo / "graph" / "number-cues.yaml")
-        exclusions = load_exclusions(repo / "graph" / paths.COVERAGE_EXCLUSIONS.name)
+        exclusions = load_exclusions(layout.coverage_exclusions)
         exclusions = {key: reason for key, reason in exclusions.items()
                       if not any(_passage_of(key[0], d) for d in set_aside)}
         coverage = compute_corpus_coverage(documents, facts, exclusions, cues)
     with clock("validate (SHACL, SPARQL checks, HermiT)"):
         union = union_graph(dataset)
-        validation = validate(union, shapes, quads, owl=reasoning, checks_dir=repo / "queries" / "checks")
+        validation = validate(union, shapes, quads, owl=reasoning, checks_dir=layout.checks)
         validation.fidelity = check_fidelity(records, cues)
     failures = validation.failures()
     if coverage.uncovered:
@@ -176,10 +192,6 @@ def _store_writer(dist: Path, extras: bool):
     survive the build, and readers of the store never see a half-written one."""
     from contextlib import ExitStack, contextmanager
 
-    from ..store.generations import is_store_dir
-    from ..store.lock import StoreLock
-    from ..store.writer import StoreWriter
-
     @contextmanager
     def locked():
         with ExitStack() as stack:
@@ -195,40 +207,22 @@ def _store_writer(dist: Path, extras: bool):
 
 
 def _write_extras(staged: Path, dataset, clock, writer) -> None:
-    """The SPARQL store and the explorer page, from the modules that own them."""
-    try:
-        from ..store.load import write_store
-    except ImportError:
-        write_store = None
-    if write_store is not None:
-        with clock("load the SPARQL store"):
-            if writer is None:
-                write_store(staged / "liuzhou.nq", staged / "store")
-            else:
-                from ..store.imports.write import carry_over_imports
-
-                kept = carry_over_imports(writer, staged / "liuzhou.nq")
-                if kept:
-                    clock.say(f"kept {len(kept)} imported graph(s) in the store")
-    try:
-        from ..explore import write_explorer
-    except ImportError:
-        write_explorer = None
-    if write_explorer is not None:
-        with clock("draw the explorer page"):
-            write_explorer(dataset, staged / "graph.html")
+    """The SPARQL store (a new one, or a new generation of the one in dist/) and the explorer page."""
+    with clock("load the SPARQL store"):
+        if writer is None:
+            write_store(staged / "liuzhou.nq", staged / "store")
+        else:
+            kept = carry_over_imports(writer, staged / "liuzhou.nq")
+            if kept:
+                clock.say(f"kept {len(kept)} imported graph(s) in the store")
+    with clock("draw the explorer page"):
+        write_explorer(dataset, staged / "graph.html")
 
 
-def _add_links(dataset) -> None:
-    """Verified links to external identifiers, when the linking module provides them."""
-    try:
-        from ..link import verified_links_graph
-    except ImportError:
-        return
-    from ..core.namespaces import LZG
-
+def _add_links(dataset, links_dir: Path) -> None:
+    """Add the verified links to external identifiers of ``links_dir`` to the graph ``lzg:links``."""
     target = dataset.graph(LZG["links"])
-    for triple in verified_links_graph():
+    for triple in verified_links_graph(links_dir):
         target.add(triple)
 
 
@@ -296,6 +290,15 @@ def _validation_markdown(validation) -> str:
     return "\n".join(lines) + "\n"
 
 
+class StepFailed(Exception):
+    """A build step broke for a reason that is neither bad input nor a failed check (a bug, a
+    broken dependency, a full disk). ``step`` names the step; the original error is the cause."""
+
+    def __init__(self, step: str, error: BaseException):
+        super().__init__(f"the build step {step!r} failed: {type(error).__name__}: {error}")
+        self.step = step
+
+
 class _Clock:
     def __init__(self, timings: dict, say: Callable[[str], None]):
         self.timings, self.say = timings, say
@@ -312,6 +315,8 @@ class _Step:
         self.start = time.perf_counter()
         self.clock.say(f"{self.step} …")
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, error, traceback):
         self.clock.timings[self.step] = round(time.perf_counter() - self.start, 3)
+        if isinstance(error, Exception) and not isinstance(error, (InputError, ValidationFailed, StepFailed)):
+            raise StepFailed(self.step, error) from error
         return False

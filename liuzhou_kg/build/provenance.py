@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from ..core.errors import InputError, Problem
 from ..core.namespaces import LZ, LZG, LZO, LZP, OA, SCHEMA
-from ..core.numbers import canonical, find_numbers
+from ..core.numbers import Cues, canonical, find_numbers
 from .records import Record
 from .source import Sentence, SourceText
 
@@ -75,9 +75,9 @@ def cite(record: Record, source: SourceText) -> list[Citation]:
     return citations
 
 
-def check_numbers(record: Record, numbers: dict[str, int]) -> None:
-    """Every number written in the record must appear in one of its quotes."""
-    quoted = {m.value for quote in record.quotes for m in find_numbers(quote.data)}
+def check_numbers(record: Record, numbers: dict[str, int], cues: Cues | None = None) -> None:
+    """Every number written in the record must appear in one of its quotes (read with ``cues``)."""
+    quoted = {m.value for quote in record.quotes for m in find_numbers(quote.data, cues)}
     problems = [
         Problem(record.file, line, f"number {value} is not in the record's quote(s): "
                                    + " / ".join(repr(q.data) for q in record.quotes))

@@ -16,7 +16,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ..core.errors import InputError, Problem
 from ..core.namespaces import LZ, LZG, LZO, QB, SDMX_DIMENSION, bind_prefixes
-from ..core.numbers import canonical, find_numbers
+from ..core.numbers import Cues, canonical, find_numbers
 from .ontology import Vocabulary
 from .provenance import (
     Citation,
@@ -69,8 +69,8 @@ def build_dataset(records: list[Record], vocab: Vocabulary, source: SourceText, 
     return build_corpus_dataset([(None, source, source_sha256, records)], vocab)
 
 
-def build_corpus_dataset(documents: list[tuple], vocab: Vocabulary) -> Facts:
-    """The dataset of every document: ``(document, source, sha256, records)``, each record citing its own.
+def build_corpus_dataset(documents: list[tuple], vocab: Vocabulary, cues: Cues | None = None) -> Facts:
+    """The dataset of every document: ``(document, source, sha256, records)``, each record citing its own (numbers read with ``cues``, default the checkout's).
 
     Entities are shared across documents: a record of one document may be ``about:`` an entity
     another document's record mints, and the entity then draws on sentences of both.
@@ -92,8 +92,8 @@ def build_corpus_dataset(documents: list[tuple], vocab: Vocabulary) -> Facts:
     for record in records:
         try:
             citations = cite(record, source_of[id(record)])
-            triples, numbers, used = _triples(record, vocab, types, labels)
-            check_numbers(record, numbers)
+            triples, numbers, used = _triples(record, vocab, types, labels, cues)
+            check_numbers(record, numbers, cues)
         except InputError as err:
             problems.extend(err.problems)
             continue
@@ -135,7 +135,7 @@ def materialize_types(dataset: Dataset, vocab: Vocabulary) -> int:
 
 
 # ---------------------------------------------------------------- per record
-def _triples(record: Record, vocab: Vocabulary, types: dict[URIRef, set[URIRef]], labels: dict[URIRef, dict[str, str]]):
+def _triples(record: Record, vocab: Vocabulary, types: dict[URIRef, set[URIRef]], labels: dict[URIRef, dict[str, str]], cues: Cues | None = None):
     """(triples, numbers written in the record -> line, numbers the record accounts for)."""
     subject = LZ[record.subject]
     triples: list[tuple] = []
@@ -144,7 +144,7 @@ def _triples(record: Record, vocab: Vocabulary, types: dict[URIRef, set[URIRef]]
     problems: list[Problem] = []
 
     def note_numbers(text: str, line: int) -> None:
-        for mention in find_numbers(text):
+        for mention in find_numbers(text, cues):
             numbers.setdefault(mention.value, line)
             used.add((mention.value, mention.unit))
 
@@ -181,7 +181,7 @@ def _triples(record: Record, vocab: Vocabulary, types: dict[URIRef, set[URIRef]]
                 continue
             items = value.data if isinstance(value.data, list) else [value.data]
             for item in items:
-                for obj in _objects(record, prop, item, value.line, vocab, types, problems, note_numbers, used, labels):
+                for obj in _objects(record, prop, item, value.line, vocab, types, problems, note_numbers, used, labels, cues):
                     triples.append((subject, prop, obj))
             if key == "deadline":
                 triples.append((subject, LZO.deadlineStated, Literal(True)))
@@ -197,7 +197,7 @@ def _class(record: Record, vocab: Vocabulary) -> URIRef:
     return cls
 
 
-def _objects(record, prop, item, line, vocab, types, problems, note_numbers, used, labels):
+def _objects(record, prop, item, line, vocab, types, problems, note_numbers, used, labels, cues=None):
     if prop in vocab.object_properties:
         target = _reference(record, item, line, types, problems)
         if target is None:
@@ -208,7 +208,7 @@ def _objects(record, prop, item, line, vocab, types, problems, note_numbers, use
                                                        f"but {item!r} is a {', '.join(sorted(_short(t) for t in types.get(target, ())))}"))
             return []
         for text in labels.get(target, {}).values():
-            used.update((m.value, m.unit) for m in find_numbers(text))
+            used.update((m.value, m.unit) for m in find_numbers(text, cues))
         return [target]
     rng = vocab.datatype_properties[prop]
     if rng == RDF.langString:

@@ -18,7 +18,7 @@ from rdflib.namespace import SH
 
 from ..core.errors import InputError, Problem
 from ..core.numbers import Cues, find_english_numbers, find_numbers
-from ..core.paths import CHECKS_DIR
+from ..core.layout import Layout
 from .reasoning import ReasoningResult, reason
 from .records import Record
 
@@ -114,8 +114,9 @@ def check_shapes(data: Graph, shapes: Graph) -> tuple[bool, list[str]]:
     return bool(conforms), sorted(set(results))
 
 
-def run_checks(nquads: bytes, directory: Path = CHECKS_DIR) -> dict[str, list[dict[str, str]]]:
-    """Run every ``*.rq`` under ``directory``; each must return zero rows."""
+def run_checks(nquads: bytes, directory: Path | None = None) -> dict[str, list[dict[str, str]]]:
+    """Run every ``*.rq`` under ``directory`` (default: the checkout's ``queries/checks/``); each must return zero rows."""
+    directory = directory or Layout.default().checks
     store = pyoxigraph.Store()
     store.load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
     results = {}
@@ -134,7 +135,7 @@ def run_checks(nquads: bytes, directory: Path = CHECKS_DIR) -> dict[str, list[di
 
 
 def validate(data: Graph, shapes: Graph, nquads: bytes, *, owl: bool = True,
-             checks_dir: Path = CHECKS_DIR) -> ValidationReport:
+             checks_dir: Path | None = None) -> ValidationReport:
     """Validate ``data`` (the union of the dataset's graphs) and, by SPARQL, ``nquads`` (its quads)."""
     report = ValidationReport()
     report.shacl_conforms, report.shacl_results = check_shapes(data, shapes)

@@ -46,7 +46,7 @@ def run(args) -> int:
     """Draft the document and write the draft file; print what was written."""
     from ..draft.drafter import draft_document
     from ..draft.writer import write_draft
-    from ..core.paths import DIST, FACTS_DIR
+    from ..core.layout import Layout
 
     out: Path = args.out
     if out.exists() and out.is_dir():
@@ -55,12 +55,13 @@ def run(args) -> int:
         raise InputError([Problem(out, None, "exists; the draft may hold your review: pass --force to overwrite it")])
     if out.resolve() == args.document.resolve():
         raise InputError([Problem(out, None, "is the document itself; give another file name")])
+    layout = Layout.default()
     graph = args.graph
-    if graph is None and (DIST / "liuzhou.trig").is_file():
-        graph = DIST / "liuzhou.trig"
+    if graph is None and layout.graph_file.is_file():
+        graph = layout.graph_file
     elif graph is not None and not graph.is_file():
         raise InputError([Problem(graph, None, "no such file (the built graph, e.g. dist/liuzhou.trig)")])
-    result = draft_document(args.document, graph=graph, facts_dir=FACTS_DIR, area=args.area, year=args.year)
+    result = draft_document(args.document, graph=graph, facts_dir=layout.facts, area=args.area, year=args.year)
     try:
         output = write_draft(result, out, args.document.name)
     except OSError as err:

@@ -37,11 +37,11 @@ def run(args) -> int:
     """Write the entity network in the formats ``args`` ask for; return 0 (InputError for a missing
     store or a bad format)."""
     from ..store.export import FORMATS, export
-    from ..core.paths import DIST
+    from ..core.layout import Layout
     from ..store.reader import open_source
 
     store = open_source(args.store, args.data)
-    out = args.out if args.out is not None else DIST / "export"
+    out = args.out if args.out is not None else Layout.default().dist / "export"
     if out.exists() and not out.is_dir():
         raise InputError([Problem(out, None, "not a folder")])
     written = export(store, out, tuple(args.formats or FORMATS), all_graphs=args.all_graphs)

@@ -109,10 +109,10 @@ def _import_gazetteer(args, root: Path, create: bool) -> int:
 def run_list(args) -> int:
     """Print the imported datasets of the store, one line each; return 0."""
     from ..store.imports.catalogue import imported
-    from ..core.paths import DIST
+    from ..core.layout import Layout
     from ..store.reader import open_store
 
-    store = open_store(args.store if args.store is not None else DIST / "store", read_only=True)
+    store = open_store(args.store if args.store is not None else Layout.default().store, read_only=True)
     rows = imported(store)
     if not rows:
         print("no imported datasets")

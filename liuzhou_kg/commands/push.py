@@ -56,11 +56,11 @@ def run(args) -> int:
         raise InputError([Problem("--password", None, "--user needs --password or LIUZHOU_KG_PUSH_PASSWORD")])
     from contextlib import nullcontext
 
-    from ..core.paths import DIST
+    from ..core.layout import Layout
     from ..store.generations import is_store_dir
     from ..store.lock import StoreLock
 
-    root = args.store if args.store is not None else DIST / "store"
+    root = args.store if args.store is not None else Layout.default().store
     # The store's one writers' lock, held for the whole push: what is pushed is one state of the
     # store, and no build, import or remove runs meanwhile.
     lock = StoreLock(root, "push") if args.data is None and is_store_dir(root) else nullcontext()

@@ -66,8 +66,8 @@ def dataset_spec(args, **sandbox):
     if args.data is not None:
         spec = StoreSpec(data_file=str(args.data), **sandbox)
     else:
-        from ..core.paths import DIST
-        spec = StoreSpec(store_dir=str(args.store if args.store is not None else DIST / "store"),
+        from ..core.layout import Layout
+        spec = StoreSpec(store_dir=str(args.store if args.store is not None else Layout.default().store),
                          **sandbox)
     spec.check()
     return spec
@@ -80,8 +80,8 @@ def open_dataset(args):
 
     if args.data is not None:
         return load_memory_store(Path(args.data))
-    from ..core.paths import DIST
-    return open_store(Path(args.store if args.store is not None else DIST / "store"),
+    from ..core.layout import Layout
+    return open_store(Path(args.store if args.store is not None else Layout.default().store),
                       read_only=True)
 
 

@@ -79,7 +79,7 @@ def run(args) -> int:
     from ..explore.oxi import dataset_from_store
     from ..explore.render import write_graph
     from ..explore.views import Explorer
-    from ..core.paths import DIST
+    from ..core.layout import Layout
     from ..store.reader import open_source
 
     if args.depth is not None and args.focus is None:
@@ -93,18 +93,19 @@ def run(args) -> int:
 
         answer = run_view_query(store, read_query_file(query_path), query_path, args.timeout)
     explorer = Explorer.from_dataset(dataset_from_store(store), load_config())
+    dist = Layout.default().dist
     if args.focus is not None:
         graph = explorer.focus(args.focus, 1 if args.depth is None else args.depth)
-        default = DIST / f"focus-{_slug(explorer.cfg.shorten(explorer.resolve(args.focus)).split(':')[-1])}.html"
+        default = dist / f"focus-{_slug(explorer.cfg.shorten(explorer.resolve(args.focus)).split(':')[-1])}.html"
     elif query_path is not None:
         graph = explorer.query_answer(answer, query_path)
-        default = DIST / f"query-{_slug(query_path.stem)}.html"
+        default = dist / f"query-{_slug(query_path.stem)}.html"
     elif args.ontology:
         graph = explorer.ontology()
-        default = DIST / "ontology.html"
+        default = dist / "ontology.html"
     else:
         graph = explorer.full
-        default = DIST / "graph.html"
+        default = dist / "graph.html"
     out = args.out if args.out is not None else default
     if out.exists() and out.is_dir():
         raise InputError([Problem(out, None, "is a directory; give a file name for the HTML page")])

@@ -24,9 +24,8 @@ import cn2an
 import yaml
 
 from .errors import InputError, Problem
-from .paths import GRAPH_DIR
+from .layout import Layout
 
-CUES_FILE = GRAPH_DIR / "number-cues.yaml"
 UNITS = ("亿元", "万吨", "万辆", "%", "家", "年", "个")
 _UNIT_PATTERN = "|".join(re.escape(u) for u in UNITS)
 _CHINESE_DIGITS = "零一二两三四五六七八九十百千万"
@@ -88,8 +87,12 @@ class NumberMention:
         return self.kind == "quantity"
 
 
-def load_cues(path: Path = CUES_FILE) -> Cues:
-    """Read and compile the cue file; every problem is an InputError naming the file and entry."""
+def load_cues(path: Path) -> Cues:
+    """Read and compile the cue file ``path`` (``graph/number-cues.yaml`` of a layout).
+
+    Returns the compiled :class:`Cues`. Raises ``InputError`` naming the file and entry for a
+    missing file, malformed YAML, or an entry without its keys or with a bad regular expression.
+    """
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
@@ -128,10 +131,19 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
     return Cues(tuple(cues), classifiers, english, tuple(levels))
 
 
-@lru_cache(maxsize=1)
-def default_cues() -> Cues:
-    """The cues of the repository's ``graph/number-cues.yaml``, read once."""
-    return load_cues(CUES_FILE)
+def default_cues(layout: Layout | None = None) -> Cues:
+    """The cues of ``layout`` (default: this checkout), read once per cue file.
+
+    What :func:`find_numbers` uses when given no cues; the build passes its own layout's. Raises
+    ``InputError`` as :func:`load_cues` does.
+    """
+    return _cues_of((layout or Layout.default()).number_cues)
+
+
+@lru_cache(maxsize=4)
+def _cues_of(path: Path) -> Cues:
+    """The cue file ``path``, compiled once."""
+    return load_cues(path)
 
 
 @lru_cache(maxsize=8)

@@ -109,11 +109,11 @@ def _from_graph(path: Path, lexicon: Lexicon | None = None, turtle: bool = False
 def _from_records(facts_dir: Path) -> Lexicon:
     """The lexicon from the fact records, for use without a build (with the indicator concepts of
     ``ontology/schemes.ttl``, should the scheme list some there)."""
-    from ..core.paths import ONTOLOGY_DIR
+    from ..core.layout import Layout
     from ..build.records import load_records
 
     lexicon = Lexicon(origin=str(facts_dir))
-    schemes = ONTOLOGY_DIR / "schemes.ttl"
+    schemes = Layout.default().ontology / "schemes.ttl"
     if schemes.is_file():
         _from_graph(schemes, lexicon, turtle=True)
     for record in load_records(facts_dir):

@@ -23,14 +23,13 @@ from pathlib import Path
 import rdflib
 
 from ..core.namespaces import LZG
-from ..core.paths import GRAPH_DIR
+from ..core.layout import Layout
 
-LINKS_DIR = GRAPH_DIR / "links"
 LINKS_GRAPH_IRI = str(LZG["links"])
 
 
-def verified_links_graph(links_dir: Path = LINKS_DIR) -> rdflib.Graph:
-    """The verified identifiers: every ``*.ttl`` file of ``graph/links/``, parsed into one graph.
+def verified_links_graph(links_dir: Path | None = None) -> rdflib.Graph:
+    """The verified identifiers: every ``*.ttl`` file of ``links_dir`` (default: the checkout's ``graph/links/``), parsed into one graph.
 
     The triples are ``skos:exactMatch`` links to Wikidata and GeoNames, ``skos:notation`` codes with
     typed literals (GB/T 2260, ISO 3166-2, stock codes), the listed companies as organisations, and
@@ -38,6 +37,7 @@ def verified_links_graph(links_dir: Path = LINKS_DIR) -> rdflib.Graph:
     """
     from ..core.errors import InputError, Problem
 
+    links_dir = links_dir or Layout.default().links
     graph = rdflib.Graph()
     files = sorted(links_dir.glob("*.ttl"))
     if not files:

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from ..core.errors import InputError, Problem
 from ..store.imports.rdf_input import load_into
-from ..core.paths import DIST
+from ..core.layout import Layout
 from ..core.namespaces import LZ
 from .datasets import read_dataset
 from .entities import entities
@@ -38,7 +38,7 @@ class Discovery:
 
 def load_kg(kg: Path | None) -> ox.Store:
     """This graph, from an RDF file (default ``dist/liuzhou.trig``)."""
-    path = Path(kg) if kg is not None else DIST / "liuzhou.trig"
+    path = Path(kg) if kg is not None else Layout.default().graph_file
     if not path.is_file():
         raise InputError([Problem(path, None, "the graph is not built; run `python build.py` "
                                               "or pass --kg FILE")])
@@ -88,7 +88,7 @@ def discover(dataset: str, *, query: str | None = None, kg: Path | None = None,
     found = matcher.decide_all(found, exact=exact)
     name = slug(dataset if dataset.startswith(("http://", "https://", "gazetteer:"))
                 else Path(dataset).stem)
-    out_dir = out_dir or DIST / "links" / name
+    out_dir = out_dir or Layout.default().dist / "links" / name
     ttl, review = write_outputs(found, dataset, out_dir, exact=exact, close=close, name=name)
     return Discovery(found, len(local), external_count, ttl, review)
 

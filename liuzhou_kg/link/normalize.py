@@ -26,9 +26,9 @@ from functools import lru_cache
 
 import yaml
 
-from ..core.paths import GRAPH_DIR
+from ..core.layout import Layout
 
-NORMALIZE_RULES = GRAPH_DIR / "mappings" / "link-normalize.yaml"
+NORMALIZE_RULES = Layout.default().link_normalize
 
 MAX_LABEL_LENGTH = 256
 MAX_LABELS = 64

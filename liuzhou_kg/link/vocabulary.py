@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 
 from ..core.errors import InputError, Problem
-from ..core.paths import GRAPH_DIR
+from ..core.layout import Layout
 
-VOCABULARY = GRAPH_DIR / "mappings" / "link-vocabulary.yaml"
+VOCABULARY = Layout.default().link_vocabulary
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..core.errors import InputError, Problem
-from ..core.paths import QUERIES_DIR
+from ..core.layout import Layout
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _HEADER = re.compile(r"^#\s*(zh|en)\s*:\s*(.+?)\s*$")
@@ -69,17 +69,17 @@ def load(path: Path) -> LibraryQuery:
     return LibraryQuery(path.stem, path, questions["zh"], questions["en"], text)
 
 
-def library(directory: Path = QUERIES_DIR) -> list[LibraryQuery]:
-    """Every competency question, sorted by name (queries/checks/ is not part of it)."""
-    return [load(path) for path in sorted(Path(directory).glob("*.rq"))]
+def library(directory: Path | None = None) -> list[LibraryQuery]:
+    """Every competency question of ``directory`` (default: the checkout's ``queries/``), sorted by name (queries/checks/ is not part of it)."""
+    return [load(path) for path in sorted(Path(directory or Layout.default().queries).glob("*.rq"))]
 
 
-def find(name: str, directory: Path = QUERIES_DIR) -> LibraryQuery | None:
-    """The library query called ``name`` in ``directory``, or None if there is none.
+def find(name: str, directory: Path | None = None) -> LibraryQuery | None:
+    """The library query called ``name`` in ``directory`` (default: the checkout's ``queries/``), or None if there is none.
 
     A name that is not a plain query name (for example one with ``/`` or ``..``) is never looked up.
     """
     if not NAME.match(name):
         return None
-    path = Path(directory) / f"{name}.rq"
+    path = Path(directory or Layout.default().queries) / f"{name}.rq"
     return load(path) if path.is_file() else None

@@ -143,6 +143,6 @@ def open_source(store_dir: Path | None = None, data_path: Path | None = None):
 
         return load_memory_store(data_path)
     if store_dir is None:
-        from ..core.paths import DIST
-        store_dir = DIST / "store"
+        from ..core.layout import Layout
+        store_dir = Layout.default().store
     return open_store(store_dir, read_only=True)

@@ -36,9 +36,9 @@ class ImportResult:
 
 def store_root(store_dir: Path | None) -> Path:
     """The store folder to write: ``store_dir``, or ``dist/store``."""
-    from ...core.paths import DIST
+    from ...core.layout import Layout
 
-    return Path(store_dir) if store_dir is not None else DIST / "store"
+    return Path(store_dir) if store_dir is not None else Layout.default().store
 
 
 def write_graph(store_dir: Path, graph: ox.NamedNode, load: Callable[[ox.Store, ox.NamedNode], None], *,
