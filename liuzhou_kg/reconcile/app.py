@@ -78,12 +78,13 @@ def reconcile_mount(settings, path: str = "/reconcile") -> Mount:
     return ServiceMount(path, app=reconcile_app(settings.spec.open, max_body))
 
 
-def _generation(store):
-    """The generation a store folder's HEAD names now (None for a store in memory, which never changes)."""
-    current = getattr(store, "current", None)
-    if current is None:
+def _store_version(store):
+    """The generation a store folder's HEAD names now (None for any other store, which never changes)."""
+    from ..store.reader import LiveStore
+
+    if not isinstance(store, LiveStore):
         return None
-    current()  # re-reads HEAD; cheap (one stat) when it has not moved
+    store.current()  # re-reads HEAD; cheap (one stat) when it has not moved
     return store.generation
 
 
@@ -102,7 +103,7 @@ def reconcile_app(open_store, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES):
                 if "store" not in holder:
                     holder["store"] = await run_in_threadpool(open_store)
         store = holder["store"]
-        version = _generation(store)
+        version = _store_version(store)
         if "service" not in holder or holder.get("version") != version:
             async with lock:
                 if "service" not in holder or holder.get("version") != version:
