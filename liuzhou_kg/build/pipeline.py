@@ -30,7 +30,6 @@ from ..core.errors import InputError, Problem, ValidationFailed
 from ..core.namespaces import bind_prefixes
 from ..core.numbers import load_cues
 from .ontology import load_shapes, load_vocabulary
-from .provenance import SOURCE_IRI
 from .records import check_unique_ids, load_records
 from .to_rdf import ONTOLOGY_GRAPH, build_corpus_dataset, materialize_types
 from .validate import check_fidelity, union_graph, validate
@@ -152,7 +151,7 @@ def build(dist: Path | None = None, *, repo: Path | None = None, report: Callabl
                 _write_extras(staged, dataset, clock, writer)
             with clock("describe the dataset (VoID, DCAT) and the manifest"):
                 sizes = {p.name: p.stat().st_size for p in sorted(staged.iterdir()) if p.is_file() and p.suffix in (".ttl", ".trig", ".nq", ".nt", ".jsonld", ".owl")}
-                void = void_description(dataset, union, sizes, SOURCE_IRI)
+                void = void_description(dataset, union, sizes, [d.iri for d in documents])
                 write_text(staged / "void.ttl", sorted_graph(void).serialize(format="turtle"))
                 write_json(staged / "manifest.json", manifest(staged))
             if writer is not None and writer.generation is not None:
