@@ -219,3 +219,9 @@ def test_a_non_numeric_value_is_listed_not_drawn():
     assert c.point_count == 1
     assert [p.figure.observation for p in c.undrawn] == ["a"]
     assert math.isnan(c.undrawn[0].plotted)
+
+
+def test_series_are_ordered_by_name_whatever_the_case():
+    figures = [fig("a", 1, entity="SGMW"), fig("b", 2, entity="automotive"), fig("c", 3, entity="Dongfeng")]
+    [c] = chart.layout_charts("x", figures, label)
+    assert [s.label.iri for s in c.series] == ["automotive", "Dongfeng", "SGMW"]

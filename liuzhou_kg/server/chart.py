@@ -233,7 +233,8 @@ def _chart(chart_id: str, indicator: Named, group_unit: str, figures: list[Figur
         return bottom - (value - low) / (high - low) * (bottom - top)
 
     keys = sorted({f.series for f in figures},
-                  key=lambda k: (_name(label(k[1])) if k[1] else "", _name(label(k[0])) if k[0] else "", k))
+                  key=lambda k: (_name(label(k[1])).casefold() if k[1] else "",
+                                 _name(label(k[0])).casefold() if k[0] else "", k))
     areas = {k[0] for k in keys}
     series: dict[tuple[str, str], Series] = {}
     for i, key in enumerate(keys):

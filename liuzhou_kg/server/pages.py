@@ -6,7 +6,8 @@ description (its triples, the blank nodes they lead to, and the triples pointing
 JSON-LD or N-Triples; browsers get a page with the labels in zh and en, the properties, links to
 the neighbours and, for every fact, the sentence that states it highlighted in its paragraph.
 
-All lookups use the store's quad index directly (no user query runs here) and are bounded.
+All lookups use the store's quad index directly (no user query runs here) and are bounded; an
+indicator's page adds the chart of its figures (:mod:`.chart`, one fixed query with a LIMIT).
 """
 from __future__ import annotations
 
