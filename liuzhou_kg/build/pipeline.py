@@ -40,7 +40,6 @@ from ..store.load import write_store
 from ..store.lock import StoreLock
 from ..store.writer import StoreWriter
 from .ontology import load_shapes, load_vocabulary
-from .provenance import SOURCE_IRI
 from .records import check_unique_ids, load_records
 from .to_rdf import ONTOLOGY_GRAPH, build_corpus_dataset, materialize_types
 from .validate import check_fidelity, union_graph, validate
@@ -168,7 +167,7 @@ def build(layout: Layout | None = None, *, report: Callable[[str], None] | None 
                 _write_extras(staged, dataset, clock, writer)
             with clock("describe the dataset (VoID, DCAT) and the manifest"):
                 sizes = {p.name: p.stat().st_size for p in sorted(staged.iterdir()) if p.is_file() and p.suffix in (".ttl", ".trig", ".nq", ".nt", ".jsonld", ".owl")}
-                void = void_description(dataset, union, sizes, SOURCE_IRI)
+                void = void_description(dataset, union, sizes, [d.iri for d in documents])
                 write_text(staged / "void.ttl", sorted_graph(void).serialize(format="turtle"))
                 write_json(staged / "manifest.json", manifest(staged))
             if writer is not None and writer.generation is not None:

@@ -10,16 +10,19 @@ import json
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
+import yaml
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, TIME, VOID, XSD
 
-from ..core.namespaces import LZ, LZG, PREFIXES, bind_prefixes
+from ..core.namespaces import LZ, LZG, PREFIXES, SDMX_DIMENSION, bind_prefixes
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DATASET_IRI = LZ["dataset"]
+VOID_TEXTS = Path(__file__).resolve().parent / "void.yaml"
 MEDIA_TYPES = {
     ".ttl": "text/turtle", ".trig": "application/trig", ".nq": "application/n-quads",
     ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
@@ -99,28 +102,35 @@ def _sort_node(value):
     return value
 
 
-def void_description(dataset: Dataset, union: Graph, files: dict[str, int], source_iri: URIRef) -> Graph:
-    """VoID and DCAT: counts, vocabularies, partitions, license, source and distributions."""
+def void_description(dataset: Dataset, union: Graph, files: dict[str, int],
+                     sources: list[URIRef]) -> Graph:
+    """VoID and DCAT of the dataset: counts, vocabularies, partitions, license, distributions, and
+    every source document of the corpus.
+
+    ``union`` is the union graph of ``dataset``, ``files`` the size in bytes of each output file by
+    name, ``sources`` the IRIs of the corpus's documents in the order of the catalogue: each is a
+    ``dcterms:source``, and the description and ``dcterms:temporal`` (the documents' own periods
+    and the periods of the figures) follow them. The texts are those of ``void.yaml``.
+    """
+    texts = _void_texts()
     g = Graph()
     bind_prefixes(g)
     g.bind("foaf", FOAF)
     d = DATASET_IRI
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, RDF.type, DCAT.Dataset))
-    g.add((d, DCTERMS.title, Literal("柳州创新驱动发展知识图谱", lang="zh")))
-    g.add((d, DCTERMS.title, Literal("Liuzhou innovation knowledge graph", lang="en")))
-    g.add((d, RDFS.label, Literal("柳州创新驱动发展知识图谱", lang="zh")))
-    g.add((d, RDFS.label, Literal("Liuzhou innovation knowledge graph", lang="en")))
-    g.add((d, DCTERMS.description, Literal(
-        "Every fact of a 2015 text on Liuzhou's innovation-driven development: 2014 results and the 2015 plan, "
-        "each triple in the named graph of the sentence it comes from.", lang="en")))
+    for lang in ("zh", "en"):
+        g.add((d, DCTERMS.title, Literal(texts["title"][lang], lang=lang)))
+        g.add((d, RDFS.label, Literal(texts["title"][lang], lang=lang)))
+    g.add((d, DCTERMS.description, Literal(_void_description_text(texts, union, sources), lang="en")))
     g.add((d, DCTERMS.license, LICENSE))
-    g.add((d, DCTERMS.source, source_iri))
+    for source in sources:
+        g.add((d, DCTERMS.source, source))
+    for period in _periods(union, sources):
+        g.add((d, DCTERMS.temporal, period))
     g.add((d, DCTERMS.language, Literal("zh")))
     g.add((d, DCTERMS.language, Literal("en")))
     g.add((d, DCTERMS.spatial, LZ["liuzhou"]))
-    g.add((d, DCTERMS.temporal, LZ["year-2014"]))
-    g.add((d, DCTERMS.temporal, LZ["year-2015"]))
     g.add((d, VOID.uriSpace, Literal(str(LZ))))
     g.add((d, VOID.exampleResource, LZ["liugong"]))
     g.add((d, VOID.triples, Literal(len(union), datatype=XSD.integer)))
@@ -163,6 +173,35 @@ def void_description(dataset: Dataset, union: Graph, files: dict[str, int], sour
         if name in ("liuzhou.nt", "liuzhou.ttl", "liuzhou.jsonld"):
             g.add((d, VOID.dataDump, URIRef(f"https://w3id.org/liuzhou-kg/dist/{name}")))
     return g
+
+
+@lru_cache(maxsize=None)
+def _void_texts() -> dict:
+    return yaml.safe_load(VOID_TEXTS.read_text(encoding="utf-8"))
+
+
+def _void_description_text(texts: dict, union: Graph, sources: list[URIRef]) -> str:
+    """The published text for the published corpus; else the corpus text naming each document."""
+    if [str(s) for s in sources] == [texts["published"]["source"]]:
+        return texts["published"]["description"]
+    titles = []
+    for source in sources:
+        found = sorted(str(t) for t in union.objects(source, DCTERMS.title)
+                       if isinstance(t, Literal) and t.language == "en")
+        titles.append(found[0] if found else str(source))
+    template = texts["corpus"]["one_document" if len(sources) == 1 else "description"]
+    return template.format(count=len(sources), titles="; ".join(titles))
+
+
+def _periods(union: Graph, sources: list[URIRef]) -> list[URIRef]:
+    """The documents' own periods and the periods of the figures (not a period left unstated)."""
+    periods = {p for s in sources for p in union.objects(s, DCTERMS.temporal) if isinstance(p, URIRef)}
+    for period in union.objects(None, SDMX_DIMENSION.refPeriod):
+        if isinstance(period, URIRef) and (
+                (period, TIME.hasDateTimeDescription, None) in union
+                or (period, TIME.hasBeginning, None) in union):
+            periods.add(period)
+    return sorted(periods)
 
 
 def manifest(directory: Path) -> dict:

@@ -44,6 +44,8 @@ class Config:
     sentence: URIRef
     in_section: URIRef
     section_number: URIRef
+    part_of: URIRef          # section -> its document
+    issued: URIRef           # a document's date, which orders the documents
     fold_classes: frozenset[URIRef]
     hidden_predicates: frozenset[URIRef]
     value_units: tuple[tuple[URIRef, URIRef], ...]
@@ -125,6 +127,8 @@ def load_config(path: Path = CONFIG_FILE) -> Config:
         sentence=ex(prov["sentence"]),
         in_section=ex(prov["in_section"]),
         section_number=ex(prov["section_number"]),
+        part_of=ex(prov["part_of"]),
+        issued=ex(prov["issued"]),
         fold_classes=frozenset(ex(t) for t in raw["fold_classes"]),
         hidden_predicates=frozenset(ex(t) for t in raw["hidden_predicates"]),
         value_units=tuple((ex(v["value"]), ex(v["unit"])) for v in raw["value_units"]),

@@ -41,10 +41,21 @@ class ClassInfo:
 
 @dataclass
 class Section:
-    """A section of the source text for the filter: labels per language and its number."""
+    """A section of a source document for the filter: labels, its number, and its document's IRI
+    (None when the data does not say which document the section is part of)."""
 
     labels: Text
     number: int
+    document: str | None = None
+
+
+@dataclass
+class Document:
+    """A source document for the filter, which groups its sections under it: labels per language
+    and its date of issue (``dcterms:issued``, "" when not given), which orders the documents."""
+
+    labels: Text
+    issued: str = ""
 
 
 @dataclass
@@ -61,7 +72,7 @@ class ExplorerGraph:
     """Everything one explorer page shows, independent of networkx and of HTML.
 
     ``nodes`` is keyed by node key; ``classes``, ``sections``, ``passages`` and ``properties`` are the
-    lookup tables the nodes and edges refer to by IRI. ``view`` names the kind of page and
+    lookup tables the nodes and edges refer to by IRI, and ``documents`` those the sections refer to. ``view`` names the kind of page and
     ``subtitle`` what a focused or query view is about.
     """
 
@@ -74,6 +85,7 @@ class ExplorerGraph:
     passages: dict[str, Passage]
     properties: dict[str, Text]   # property IRI -> label
     subtitle: Text | None = None  # what a view shows, e.g. the focused entity
+    documents: dict[str, Document] = field(default_factory=dict)  # the sections' documents
 
     def subgraph(self, keys: set[str], view: str, subtitle: Text | None = None) -> "ExplorerGraph":
         """The nodes in ``keys`` and the edges between them, with the tables they still use."""
@@ -94,8 +106,9 @@ class ExplorerGraph:
             nodes=nodes,
             edges=edges,
             classes={k: v for k, v in self.classes.items() if k in used_classes},
-            # sections stay complete so the filter lists them all
+            # sections and their documents stay complete so the filter lists them all
             sections=dict(self.sections),
+            documents=dict(self.documents),
             passages={k: v for k, v in self.passages.items() if k in used_passages},
             properties={k: v for k, v in self.properties.items() if k in used_props},
         )

@@ -20,7 +20,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF, RDFS
 
 from .config import Config, load_config
-from .model import LANGS, ClassInfo, Edge, ExplorerGraph, Node, Passage, Section, Text
+from .model import LANGS, ClassInfo, Document, Edge, ExplorerGraph, Node, Passage, Section, Text
 
 RESOURCE_CLASS = str(RDFS.Resource)
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -37,6 +37,8 @@ class Index:
     passage_text: dict = field(default_factory=dict)
     passage_section: dict = field(default_factory=dict)
     section_number: dict = field(default_factory=dict)
+    part_of: dict = field(default_factory=dict)                       # section -> document
+    issued: dict = field(default_factory=dict)                        # document -> date
     ontology: list = field(default_factory=list)                      # (s, p, o) of lzg:ontology
     facts: list = field(default_factory=list)                         # (s, p, o, g)
 
@@ -67,6 +69,10 @@ def index_dataset(dataset: Dataset, cfg: Config) -> Index:
             idx.subclass_of[s].add(o)
         elif p == cfg.section_number and isinstance(o, Literal):
             idx.section_number[s] = _int(o)  # wherever the section is described
+        elif p == cfg.part_of and isinstance(o, URIRef):
+            idx.part_of.setdefault(s, set()).add(o)
+        elif p == cfg.issued and isinstance(o, Literal):
+            idx.issued[s] = str(o)
         if g == cfg.provenance_graph:
             if p == cfg.derived_from:
                 idx.graph_passage[s] = o
@@ -98,6 +104,13 @@ def local_name(iri: str) -> str:
     """The last segment of ``iri`` after ``#``, ``/`` or ``:`` (the whole IRI if that is empty)."""
     tail = re.split(r"[#/:]", iri.rstrip("/#"))[-1]
     return tail or iri
+
+
+def passage_id(iri: str) -> str:
+    """A passage's id: what follows ``/passage/`` (``p05-s02``, ``work-report-2022/p05-s01``, so
+    passages of two documents never share one), else the IRI's last segment."""
+    head, sep, tail = iri.partition("/passage/")
+    return tail if sep and tail else local_name(iri)
 
 
 def texts(labels: dict[str, str], fallback: str) -> Text:
@@ -202,17 +215,27 @@ class GraphBuilder:
             table[key] = ClassInfo(self.label(URIRef(key)), self.cfg.palette[i % len(self.cfg.palette)], "dot")
         return table
 
-    def sections_and_passages(self) -> tuple[dict[str, Section], dict[str, Passage]]:
+    def sections_and_passages(self) -> tuple[dict[str, Section], dict[str, Passage], dict[str, Document]]:
+        """The sections (grouped by document, then in the order of their text), the passages and the
+        documents the sections are part of (ordered by date of issue, then IRI)."""
+        idx = self.idx
+        section_terms = set(idx.passage_section.values()) | set(idx.section_number)
+        doc_of = {sec: min(idx.part_of[sec], key=str) for sec in section_terms if idx.part_of.get(sec)}
+        documents = {str(doc): Document(self.label(doc), idx.issued.get(doc, ""))
+                     for doc in sorted(set(doc_of.values()), key=lambda d: (idx.issued.get(d, ""), str(d)))}
+        doc_order = {key: i for i, key in enumerate(documents)}
         sections = {}
-        for sec in set(self.idx.passage_section.values()) | set(self.idx.section_number):
-            sections[str(sec)] = Section(self.label(sec), self.idx.section_number.get(sec, 99))
-        sections = dict(sorted(sections.items(), key=lambda kv: (kv[1].number, kv[0])))
+        for sec in section_terms:
+            doc = str(doc_of[sec]) if sec in doc_of else None
+            sections[str(sec)] = Section(self.label(sec), idx.section_number.get(sec, 99), doc)
+        sections = dict(sorted(sections.items(), key=lambda kv: (
+            doc_order.get(kv[1].document, len(doc_order)), kv[1].number, kv[0])))
         passages = {}
-        for passage, text in self.idx.passage_text.items():
-            sec = self.idx.passage_section.get(passage)
-            passages[str(passage)] = Passage(local_name(str(passage)), text,
+        for passage, text in idx.passage_text.items():
+            sec = idx.passage_section.get(passage)
+            passages[str(passage)] = Passage(passage_id(str(passage)), text,
                                              str(sec) if sec is not None else None)
-        return sections, passages
+        return sections, passages, documents
 
     def property_labels(self, props) -> dict[str, Text]:
         return {str(p): self.label(URIRef(p)) for p in sorted(props)}
@@ -332,11 +355,11 @@ class GraphBuilder:
                               subj + obj, self.label(URIRef(own)) if own != cls else None)
         edges = [Edge(s, o, str(p), sorted(map(str, srcs)))
                  for (s, p, o), srcs in sorted(edge_sources.items(), key=lambda kv: (kv[0][0], str(kv[0][1]), kv[0][2]))]
-        sections, passages = self.sections_and_passages()
+        sections, passages, documents = self.sections_and_passages()
         return ExplorerGraph(
             view="graph", title=title, nodes=nodes, edges=edges,
             classes=self.class_table({n.cls for n in nodes.values()}),
-            sections=sections, passages=passages,
+            sections=sections, passages=passages, documents=documents,
             properties=self.property_labels({e.prop for e in edges}
                                             | {p for n in nodes.values() for p, _ in n.props}),
         )

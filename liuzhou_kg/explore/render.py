@@ -94,14 +94,17 @@ def _merge(into: dict, extra: dict) -> None:
 def page_data(graph: ExplorerGraph, net: Network, order: list[str], cfg: Config, lang: str) -> dict:
     """The JSON object the page script reads: nodes in drawing order, edges, filters and texts.
 
-    Classes, sections, passages and properties are sent once as lists and referred to by index from
-    the nodes and edges, which keeps large pages small. ``net`` supplies the vis-network options and
-    ``order`` the node keys in the order :func:`build_network` placed them.
+    Classes, sections, documents, passages and properties are sent once as lists and referred to by
+    index from the nodes, edges and sections, which keeps large pages small. ``net`` supplies the
+    vis-network options and ``order`` the node keys in the order :func:`build_network` placed them.
     """
     class_keys = list(graph.classes)
     class_index = {k: i for i, k in enumerate(class_keys)}
     section_keys = list(graph.sections)
     section_index = {k: i for i, k in enumerate(section_keys)}
+    document_keys = list(graph.documents)
+    document_index = {k: i for i, k in enumerate(document_keys)}
+    document_count = {k: 0 for k in document_keys}
     passage_keys = sorted(graph.passages)
     passage_index = {k: i for i, k in enumerate(passage_keys)}
     prop_keys = sorted(graph.properties)
@@ -116,6 +119,9 @@ def page_data(graph: ExplorerGraph, net: Network, order: list[str], cfg: Config,
         for s in node.sections:
             if s in section_count:
                 section_count[s] += 1
+        for d in {graph.sections[s].document for s in node.sections if s in graph.sections}:
+            if d in document_count:
+                document_count[d] += 1
         secs = sorted(section_index[s] for s in node.sections if s in section_index)
         unsectioned += not secs
         nodes.append({
@@ -138,8 +144,10 @@ def page_data(graph: ExplorerGraph, net: Network, order: list[str], cfg: Config,
         "edgeLabelScale": cfg.edge_label_scale,
         "classes": [{"key": k, "label": c.labels, "color": c.color, "shape": c.shape,
                      "count": class_count[k]} for k, c in graph.classes.items()],
-        "sections": [{"key": k, "label": s.labels, "count": section_count[k]}
-                     for k, s in graph.sections.items()],
+        "sections": [{"key": k, "label": s.labels, "count": section_count[k],
+                      "doc": document_index.get(s.document, -1)} for k, s in graph.sections.items()],
+        "documents": [{"key": k, "label": d.labels, "count": document_count[k]}
+                      for k, d in graph.documents.items()],
         "hasUnsectioned": unsectioned > 0 and bool(graph.sections),
         "unsectionedCount": unsectioned,
         "passages": [{"pid": graph.passages[k].pid, "text": graph.passages[k].text,
@@ -194,6 +202,7 @@ def render_page(graph: ExplorerGraph, cfg: Config, lang: str) -> tuple[str, dict
         "edges": len(data["edges"]),
         "classes": {c["key"]: c["count"] for c in data["classes"]},
         "sections": len(data["sections"]),
+        "documents": len(data["documents"]),
         "passages": len(data["passages"]),
     }
     return page, stats

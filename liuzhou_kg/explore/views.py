@@ -261,7 +261,7 @@ class Explorer:
         return ExplorerGraph(
             view="query", title=self.full.title, subtitle=subtitle, nodes=nodes, edges=edges,
             classes=self.builder.class_table({n.cls for n in nodes.values()}),
-            sections=dict(self.full.sections),
+            sections=dict(self.full.sections), documents=dict(self.full.documents),
             passages={k: v for k, v in self.full.passages.items()
                       if any(k in n.sources for n in nodes.values()) or any(k in e.sources for e in edges)},
             properties=props,

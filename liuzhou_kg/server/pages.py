@@ -6,7 +6,8 @@ description (its triples, the blank nodes they lead to, and the triples pointing
 JSON-LD or N-Triples; browsers get a page with the labels in zh and en, the properties, links to
 the neighbours and, for every fact, the sentence that states it highlighted in its paragraph.
 
-All lookups use the store's quad index directly (no user query runs here) and are bounded.
+All lookups use the store's quad index directly (no user query runs here) and are bounded; an
+indicator's page adds the chart of its figures (:mod:`.chart`, one fixed query with a LIMIT).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode
 
 from ..core.prefixes import compact, prefixes
+from . import chart
 
 BASE = "https://w3id.org/liuzhou-kg"
 ONTOLOGY = BASE + "/ontology"
@@ -109,6 +111,7 @@ class Block:
     sources: list[Source]
     facts: list[tuple[Link, Link, Value]] = field(default_factory=list)
     passage_text: list[tuple[str, bool]] = field(default_factory=list)
+    charts: list[chart.Chart] = field(default_factory=list)  # an indicator's figures (chart.py)
 
 
 class LinkedData:
@@ -240,7 +243,10 @@ class LinkedData:
         incoming, more = self._incoming(node)
         sources = [self._source(pid) for pid in sorted(source_pids)] if with_sources else []
         anchor = iri[len(ONTOLOGY_NS):] if iri.startswith(ONTOLOGY_NS) else ""
-        return Block(iri, anchor, zh, en, other, types, properties, incoming, more, sources)
+        block = Block(iri, anchor, zh, en, other, types, properties, incoming, more, sources)
+        if with_sources:
+            block.charts = chart.indicator_charts(self.store, iri, lambda i: self.link(NamedNode(i)))
+        return block
 
     def passage_block(self, iri: str) -> Block:
         block = self.block(iri, with_sources=False)

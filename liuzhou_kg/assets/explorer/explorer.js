@@ -63,7 +63,9 @@
   function sourceBlock(pi) {
     var p = data.passages[pi];
     var q = el("blockquote", "source", p.text);
-    var where = (p.section >= 0 ? tr(data.sections[p.section].label) + " · " : "") + p.pid;
+    var sec = p.section >= 0 ? data.sections[p.section] : null;
+    var doc = sec && sec.doc >= 0 && data.documents.length > 1 ? data.documents[sec.doc] : null;
+    var where = (doc ? tr(doc.label) + " · " : "") + (sec ? tr(sec.label) + " · " : "") + p.pid;
     q.appendChild(el("span", "where", where));
     return q;
   }
@@ -110,7 +112,6 @@
     $("search").setAttribute("aria-label", t("search_placeholder"));
     $("search-button").textContent = t("search_button");
     $("classes-heading").textContent = t("classes");
-    $("sections-heading").textContent = t("sections");
     ["classes-all", "sections-all"].forEach(function (id) { $(id).textContent = t("all"); });
     ["classes-none", "sections-none"].forEach(function (id) { $(id).textContent = t("none"); });
     $("fit").textContent = t("fit");
@@ -139,22 +140,54 @@
     });
   }
 
+  // With several documents, sections are grouped under them (a document's box: all its sections;
+  // mixed when some are on); with one, the list stays flat and the document is named above it.
   function renderSections() {
     var list = $("section-list");
     clear(list);
+    var docs = data.documents || [];
+    var grouped = docs.length > 1;
     $("sections-box").hidden = data.sections.length === 0 && !data.hasUnsectioned;
+    $("sections-heading").textContent = grouped ? t("documents_sections") : t("sections");
+    $("sections-source").hidden = docs.length !== 1;
+    $("sections-source").textContent = docs.length === 1 ? tr(docs[0].label) : "";
+    if (grouped) docs.forEach(function (doc, di) { list.appendChild(documentItem(doc, di)); });
     data.sections.forEach(function (sec, si) {
+      if (grouped && sec.doc >= 0) return;
       list.appendChild(sectionItem(tr(sec.label), sec.count, state.sectionOn[si], sec.key, function (on) { state.sectionOn[si] = on; }));
     });
     if (data.hasUnsectioned) {
       list.appendChild(sectionItem(t("no_section"), data.unsectionedCount, state.noSectionOn, "", function (on) { state.noSectionOn = on; }));
     }
   }
-  function sectionItem(text, count, on, key, set) {
+  function sectionsOf(di) {
+    var out = [];
+    data.sections.forEach(function (sec, si) { if (sec.doc === di) out.push(si); });
+    return out;
+  }
+  function documentItem(doc, di) {
+    var mine = sectionsOf(di);
+    var on = mine.filter(function (si) { return state.sectionOn[si]; }).length;
+    var li = checkItem(tr(doc.label), doc.count, on > 0 && on === mine.length, "data-document", doc.key, function (v) {
+      mine.forEach(function (si) { state.sectionOn[si] = v; });
+    });
+    li.className = "doc" + (on === 0 ? " off" : "");
+    var box = li.querySelector("input");
+    box.indeterminate = on > 0 && on < mine.length;
+    box.title = t("whole_document");
+    var sub = el("ul", "doc-sections");
+    mine.forEach(function (si) {
+      sub.appendChild(sectionItem(tr(data.sections[si].label), data.sections[si].count, state.sectionOn[si], data.sections[si].key, function (v) { state.sectionOn[si] = v; }));
+    });
+    li.appendChild(sub);
+    return li;
+  }
+  function sectionItem(text, count, on, key, set) { return checkItem(text, count, on, "data-section", key, set); }
+  function checkItem(text, count, on, attr, key, set) {
     var li = el("li", on ? "" : "off");
     var label = el("label");
     var box = el("input");
-    box.type = "checkbox"; box.checked = on; box.setAttribute("data-section", key);
+    box.type = "checkbox"; box.checked = on; box.setAttribute(attr, key);
     box.addEventListener("change", function () { set(box.checked); applyFilters(); renderSections(); });
     label.appendChild(box);
     label.appendChild(el("span", "name", text));
@@ -162,7 +195,6 @@
     li.appendChild(label);
     return li;
   }
-
   function setLang(lang) {
     if (!data.ui[lang]) return;
     state.lang = lang;
