@@ -13,7 +13,7 @@ from liuzhou_kg.explore import write_explorer
 from liuzhou_kg.explore.network import explorer_graph, passage_id
 from liuzhou_kg.explore.oxi import dataset_from_store
 from liuzhou_kg.explore.views import Explorer
-from liuzhou_kg.store.generations import load_memory_store
+from liuzhou_kg.store.load import load_memory_store
 from test_explorer_support import LIUGONG, LZ, page_json, real_dist  # noqa: F401
 
 DOC_2015 = LZ + "source-liuzhou-innovation-2015"

@@ -10,7 +10,7 @@ import pytest
 from conftest import requires_chromium
 from liuzhou_kg.explore import write_explorer
 from liuzhou_kg.explore.oxi import dataset_from_store
-from liuzhou_kg.store.generations import load_memory_store
+from liuzhou_kg.store.load import load_memory_store
 from test_explorer_browser import assert_clean, open_page, screenshot
 from test_explorer_support import LZ, real_dist  # noqa: F401
 
