@@ -5,7 +5,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, query_problem
 from ..sparql import library
 from ..sparql.limits import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT
 from .options import add_command, add_dataset_options, positive_float
@@ -110,8 +110,7 @@ def run(args) -> int:
         answer = run_here(store, request, Policy.query(allow_service=args.allow_service),
                           args.timeout, origin)
     except QuerySyntaxError as err:
-        raise InputError([Problem(origin, err.line, f"syntax error: {_strip_position(err)}",
-                                  err.column)]) from None
+        raise InputError([query_problem(origin, err, "syntax error: ")]) from None
     except QueryError as err:
         message = err.message
         if "cannot be written as" in message:
@@ -139,11 +138,6 @@ def run(args) -> int:
     except BrokenPipeError:  # e.g. `liuzhou-kg query ... | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
-
-
-def _strip_position(err) -> str:
-    prefix = f"line {err.line}, column {err.column}: "
-    return err.message[len(prefix):] if err.message.startswith(prefix) else err.message
 
 
 def render_table(results: dict, out) -> None:

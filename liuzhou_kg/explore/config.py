@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from rdflib import URIRef
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, yaml_problem
 from ..core.prefixes import curie, prefixes as prefix_table
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "explorer"
@@ -101,9 +101,7 @@ def load_config(path: Path = CONFIG_FILE) -> Config:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError([Problem(path, mark.line + 1 if mark else None, str(err),
-                                  mark.column + 1 if mark else None)]) from None
+        raise InputError([yaml_problem(path, err)]) from None
     prefixes = dict(prefix_table())  # the project's one table (liuzhou_kg/core/prefixes.rq)
 
     def ex(term: str) -> URIRef:

@@ -33,7 +33,7 @@ def verified_links_graph(links_dir: Path = LINKS_DIR) -> rdflib.Graph:
     typed literals (GB/T 2260, ISO 3166-2, stock codes), the listed companies as organisations, and
     a VoID linkset per source with ``dcterms:source``.
     """
-    from ..core.errors import InputError, Problem
+    from ..core.errors import InputError, Problem, rdflib_problem
 
     graph = rdflib.Graph()
     files = sorted(links_dir.glob("*.ttl"))
@@ -44,5 +44,5 @@ def verified_links_graph(links_dir: Path = LINKS_DIR) -> rdflib.Graph:
             graph.parse(data=path.read_text(encoding="utf-8"), format="turtle",
                         publicID=path.resolve().as_uri())
         except Exception as err:  # rdflib raises several types; report where and what
-            raise InputError([Problem(path, getattr(err, "lineno", None), f"bad Turtle: {err}")]) from err
+            raise InputError([rdflib_problem(path, err, "bad Turtle: ")]) from err
     return graph

@@ -562,7 +562,6 @@ def open_source(store_dir: Path | None = None, data_path: Path | None = None):
 
 def _parse_problem(path: Path, err: SyntaxError) -> Problem:
     """Turn a pyoxigraph parse error into a Problem with line and column when it gives them."""
-    from ..core.errors import split_position
+    from ..core.errors import oxigraph_problem
 
-    line, column, message = split_position(str(err))
-    return Problem(path, line, message, column)
+    return oxigraph_problem(path, err)
