@@ -1,7 +1,11 @@
-"""Every command example of the README and of ``liuzhou-kg COMMAND --help`` runs, and does what it says.
+"""Every command example of the README, of docs/*.md and of ``liuzhou-kg COMMAND --help`` runs, and
+does what it says.
 
 The examples are collected mechanically: each ``liuzhou-kg …`` line of every command's description
-and epilog, and each ``liuzhou-kg …`` / ``python build.py …`` line of a ```sh block of README.md.
+and epilog, each ``liuzhou-kg …`` / ``python build.py …`` line of a ```sh block of README.md, and
+every command of a ```sh block of docs/*.md but ``curl`` (lines ending in a backslash joined; ``VAR=value``
+in front and a ``.venv/bin/`` before the program allowed). A docs command that cannot run here is
+listed in ``DOC_SKIPS`` with the reason; an entry there that the docs no longer show fails.
 Each one is run as written (its trailing ``# comment`` dropped) by the venv's ``liuzhou-kg``, in a
 throw-away folder holding a copy of the session's built ``dist/`` and the files the examples name
 (copied from real fixtures of the repository, see ``SANDBOX_FILES``). What an example needs runs on
@@ -57,6 +61,9 @@ SANDBOX_FILES = {
     "federation.yaml": "tests/fixtures/examples/federation.yaml",
     "guangxi.rq": "tests/fixtures/examples/guangxi.rq",
     "report-2021.txt": "tests/fixtures/draft/docs/work-report-2022.txt",
+    "report.txt": "tests/fixtures/draft/docs/work-report-2022.txt",
+    "nanning-v2.ttl": "tests/fixtures/link/external.ttl",
+    "tests/fixtures/query/mini.trig": "tests/fixtures/query/mini.trig",
     "plan.txt": "tests/fixtures/draft/docs/nev-implementation-plan.txt",
 }
 
@@ -68,6 +75,30 @@ CANNOT_RUN = {
     "http://localhost:3030/ds/update --graph-store http://localhost:3030/ds/data":
         "needs Apache Jena Fuseki, which is not installed here; push is tested against Virtuoso "
         "(the example above it) and tests/test_push_virtuoso.py",
+}
+
+
+# Commands of docs/*.md that are not run, with the reason. Each must still be in the docs (a test
+# fails on a stale entry); a ``liuzhou-kg`` one must parse, a pytest one must name existing files.
+DOC_SKIPS = {
+    "tdbloader --loc /tmp/liuzhou-tdb dist/liuzhou.trig":
+        "needs Apache Jena TDB, not installed here; tests/test_portable_queries.py runs every query "
+        "file in Jena ARQ instead",
+    "tdbquery --loc /tmp/liuzhou-tdb --set tdb:unionDefaultGraph=true --results=csv "
+    "--query queries/goals-overview.rq":
+        "needs Apache Jena TDB, not installed here; tests/test_portable_queries.py runs every query "
+        "file in Jena ARQ instead",
+    "liuzhou-kg serve --host 0.0.0.0 --port 8000   # to let OpenRefine on another machine reach it":
+        "listens on every network interface, which a test must not do; the same server on "
+        "127.0.0.1 is run by the example above it",
+    ".venv/bin/python -m pytest tests/test_link_verified.py tests/test_link_discovery.py "
+    "tests/test_link_engine.py tests/test_link_vocabularies.py tests/test_link_gazetteers.py "
+    "tests/test_import.py tests/test_federation.py tests/test_push_virtuoso.py tests/test_export.py":
+        "runs test files of this suite, which runs them anyway; the files it names must exist",
+    ".venv/bin/python -m pytest tests/test_store.py tests/test_query_policy.py "
+    "tests/test_query_cli.py tests/test_query_library.py tests/test_server.py "
+    "tests/test_server_limits.py tests/test_server_browser.py tests/test_portable_queries.py":
+        "runs test files of this suite, which runs them anyway; the files it names must exist",
 }
 
 
@@ -101,16 +132,64 @@ def readme_examples(path: Path = REPO / "README.md") -> list[str]:
     return lines
 
 
+def docs_examples(paths: list[Path] | None = None) -> list[str]:
+    """Every command of the ```sh blocks of docs/*.md but ``curl`` ones (which need a running
+    server): lines ending in a backslash joined to the next, comment lines and blank lines left out."""
+    found = []
+    for path in paths if paths is not None else sorted((REPO / "docs").glob("*.md")):
+        inside, pending = False, ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("```"):
+                inside = line.strip() in ("```sh", "```bash", "```shell") if not inside else False
+                continue
+            if not inside:
+                continue
+            line = f"{pending} {line.strip()}" if pending else line.strip()
+            pending = ""
+            if line.endswith("\\"):
+                pending = line[:-1].rstrip()
+                continue
+            if line and not line.startswith("#") and not line.startswith("curl "):
+                found.append(line)
+    return found
+
+
 def all_examples() -> list[str]:
-    """Every example, once, in the order the help and the README give them."""
-    found = [line for lines in help_examples().values() for line in lines] + readme_examples()
+    """Every example, once, in the order the help, the README and the docs give them."""
+    found = ([line for lines in help_examples().values() for line in lines] + readme_examples()
+             + docs_examples())
     return list(dict.fromkeys(found))
 
 
-def argv_of(example: str) -> list[str]:
-    """The example's words after the program name, as a shell would split them (comments dropped)."""
+_ASSIGNMENT = re.compile(r"[A-Z_][A-Z0-9_]*=.*")
+
+
+def _program_words(example: str) -> tuple[dict[str, str], list[str]]:
     words = shlex.split(example, comments=True)
+    env = {}
+    while words and _ASSIGNMENT.fullmatch(words[0]):
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
+    if words and words[0].startswith(".venv/bin/"):
+        words[0] = words[0][len(".venv/bin/"):]
+    return env, words
+
+
+def is_build_script(example: str) -> bool:
+    """Whether the example runs ``python build.py`` (which is ``liuzhou-kg build``)."""
+    return _program_words(example)[1][:2] == ["python", "build.py"]
+
+
+def argv_of(example: str) -> list[str]:
+    """The example's words after the program name, as a shell would split them (comments dropped,
+    ``VAR=value`` words in front and a ``.venv/bin/`` before the program left out)."""
+    words = _program_words(example)[1]
     return words[2:] if words[:2] == ["python", "build.py"] else words[1:]
+
+
+def env_of(example: str) -> dict[str, str]:
+    """The ``VAR=value`` settings in front of the example's program."""
+    return _program_words(example)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,10 +347,51 @@ CHECKS = {
     # draft
     "liuzhou-kg draft report-2021.txt -o report-2021.draft.yaml": check_draft("report-2021.draft.yaml"),
     "liuzhou-kg draft plan.txt -o plan.yaml --year 2021 --graph dist/liuzhou.trig": check_draft("plan.yaml"),
+    # docs/draft.md
+    ".venv/bin/python build.py                      # the known entities' names come from "
+    "dist/liuzhou.trig": check_build("dist"),
+    ".venv/bin/liuzhou-kg draft report.txt -o report.draft.yaml --year 2022": check_draft("report.draft.yaml"),
+    # docs/linking.md
+    "liuzhou-kg link tests/fixtures/link/external.ttl --out links/regional --gold tests/fixtures/link/gold.csv":
+        check_links("links/regional", gold=True),
+    "liuzhou-kg link gazetteer:gbt2260            # 柳州 → 450200, 广西 → 450000":
+        check_links("dist/links/gazetteer-gbt2260"),
+    "liuzhou-kg link gazetteer:geonames:CN        # 柳州 → GeoNames 1803300 (with coordinates), 中国 → 1814991":
+        check_links("dist/links/gazetteer-geonames-cn"),
+    "liuzhou-kg link gazetteer:iso3166            # 广西 → CN-GX, 中国 → CN":
+        check_links("dist/links/gazetteer-iso3166"),
+    "liuzhou-kg link http://127.0.0.1:3030/geo/sparql --query guangxi.rq --exact 0.9":
+        check_links("dist/links/127-0-0-1-*-geo-sparql"),
+    "liuzhou-kg import gazetteer:gbt2260          # → graph https://w3id.org/liuzhou-kg/graph/import/gazetteer-gbt2260":
+        check_imported(NANNING.replace("nanning", "gazetteer-gbt2260")),
+    "liuzhou-kg import gazetteer:geonames:CN      # licence taken from the data's dcterms:license":
+        check_imported(NANNING.replace("nanning", "gazetteer-geonames-cn")),
+    "liuzhou-kg import gazetteer:iso3166": check_imported(NANNING.replace("nanning", "gazetteer-iso3166")),
+    "liuzhou-kg import nanning-v2.ttl --graph https://w3id.org/liuzhou-kg/graph/import/nanning --replace "
+    "--license https://creativecommons.org/licenses/by/4.0/":
+        check_imported(NANNING),
+    "liuzhou-kg imports": check_stdout(NANNING, min_lines=1),
+    "LIUZHOU_KG_CONFIG=federation.yaml liuzhou-kg federate 'SELECT * WHERE { SERVICE "
+    "<http://127.0.0.1:3030/nanning/sparql> { ?s ?p ?o } } LIMIT 5'": check_stdout("?s", min_lines=6),
+    "liuzhou-kg export --out dist/export                 # liuzhou.graphml, liuzhou.gexf, "
+    "liuzhou-nodes.csv, liuzhou-edges.csv": check_export(
+        "dist/export", ("liuzhou.graphml", "liuzhou.gexf", "liuzhou-nodes.csv", "liuzhou-edges.csv")),
+    # docs/query.md
+    "liuzhou-kg query 'ASK { lz:liugong lzo:locatedIn lz:liuzhou }'": check_stdout("true", min_lines=1),
+    "liuzhou-kg query --data tests/fixtures/query/mini.trig 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'":
+        check_stdout("rdfs:label", "lz:liuzhou", min_lines=5),
+    "liuzhou-kg serve                      # http://127.0.0.1:8000/": check_serving,
+    # docs/reconcile.md
+    "liuzhou-kg serve                  # then add http://127.0.0.1:8000/reconcile in OpenRefine": check_serving,
 }
 
-# What must be in place before an example runs (the nanning graph exists before it is listed or removed).
+# What must be in place before an example runs (the nanning graph exists before it is listed,
+# replaced or removed).
 BEFORE = {
+    "liuzhou-kg imports": ["import", "nanning.ttl", "--license", "https://creativecommons.org/licenses/by/4.0/"],
+    "liuzhou-kg import nanning-v2.ttl --graph https://w3id.org/liuzhou-kg/graph/import/nanning --replace "
+    "--license https://creativecommons.org/licenses/by/4.0/":
+        ["import", "nanning.ttl", "--license", "https://creativecommons.org/licenses/by/4.0/"],
     "liuzhou-kg imports --store dist/store": ["import", "nanning.ttl", "--license", "https://creativecommons.org/licenses/by/4.0/"],
     "liuzhou-kg remove https://w3id.org/liuzhou-kg/graph/import/nanning": ["import", "nanning.ttl", "--license", "https://creativecommons.org/licenses/by/4.0/"],
 }
@@ -421,9 +541,9 @@ def run_serve(words: list[str], box: Path) -> None:
     assert answer.status_code == 200 and answer.json()["boolean"] is True, answer.text
 
 
-def run(words: list[str], box: Path) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(LIUZHOU_KG), *words], cwd=box, env=environment(box), capture_output=True,
-                          text=True, encoding="utf-8", timeout=RUN_TIMEOUT)
+def run(words: list[str], box: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    proc = subprocess.run([str(LIUZHOU_KG), *words], cwd=box, env={**environment(box), **(env or {})},
+                          capture_output=True, text=True, encoding="utf-8", timeout=RUN_TIMEOUT)
     assert proc.returncode == 0, (f"`liuzhou-kg {shlex.join(words)}` exited {proc.returncode}:\n"
                                   f"{proc.stderr[-3000:]}\n{proc.stdout[-1000:]}")
     return proc
@@ -435,11 +555,25 @@ def run(words: list[str], box: Path) -> subprocess.CompletedProcess:
 
 def test_every_example_is_run_or_listed():
     found = all_examples()
-    unlisted = [e for e in found if e not in CHECKS and e not in CANNOT_RUN]
-    assert not unlisted, f"examples neither run (CHECKS) nor listed (CANNOT_RUN): {unlisted}"
+    unlisted = [e for e in found if e not in CHECKS and e not in CANNOT_RUN and e not in DOC_SKIPS]
+    assert not unlisted, f"examples neither run (CHECKS) nor listed (CANNOT_RUN, DOC_SKIPS): {unlisted}"
     stale = [e for e in list(CHECKS) + list(CANNOT_RUN) if e not in found]
-    assert not stale, f"CHECKS/CANNOT_RUN name examples no longer in the help or README: {stale}"
-    assert not set(CHECKS) & set(CANNOT_RUN)
+    assert not stale, f"CHECKS/CANNOT_RUN name examples no longer in the help, README or docs: {stale}"
+    stale = [e for e in DOC_SKIPS if e not in docs_examples()]
+    assert not stale, f"DOC_SKIPS names commands no longer in docs/*.md: {stale}"
+    assert not set(CHECKS) & set(CANNOT_RUN) and not set(CHECKS) & set(DOC_SKIPS)
+
+
+def test_docs_commands_that_are_not_run_still_make_sense():
+    """A skipped ``liuzhou-kg`` command parses; a skipped pytest run names files that exist."""
+    for example, reason in DOC_SKIPS.items():
+        assert len(reason) > 30, f"say why {example!r} is not run"
+        words = argv_of(example)
+        if example.startswith(("liuzhou-kg", ".venv/bin/liuzhou-kg")):
+            assert make_parser(words[0]).parse_args(words).func, example
+        elif words[:2] == ["-m", "pytest"]:
+            missing = [w for w in words[2:] if not w.startswith("-") and not (REPO / w).exists()]
+            assert not missing, f"{example!r} names files that do not exist: {missing}"
 
 
 def test_every_command_has_an_example():
@@ -458,6 +592,12 @@ def test_the_collector_finds_examples_in_help_and_readme(tmp_path):
     assert readme_examples(page) == ["liuzhou-kg query x  # c", "python build.py -q"]
     assert argv_of("liuzhou-kg query x  # c") == ["query", "x"]
     assert argv_of("python build.py -q") == ["-q"]
+    page.write_text("```sh\nA=b .venv/bin/liuzhou-kg query \\\n  x\ncurl http://x\n# note\n```\n",
+                    encoding="utf-8")
+    assert docs_examples([page]) == ["A=b .venv/bin/liuzhou-kg query x"]
+    assert argv_of("A=b .venv/bin/liuzhou-kg query x") == ["query", "x"]
+    assert env_of("A=b .venv/bin/liuzhou-kg query x") == {"A": "b"}
+    assert is_build_script(".venv/bin/python build.py -q") and not is_build_script("liuzhou-kg build")
 
 
 def test_examples_that_cannot_run_are_few_and_still_parse():
@@ -472,7 +612,7 @@ def test_examples_that_cannot_run_are_few_and_still_parse():
 @pytest.mark.parametrize("example", list(CHECKS), ids=lambda example: " ".join(argv_of(example))[:70])
 def test_example_runs(example, sandbox, services):
     words = argv_of(example)
-    if example.startswith("python build.py"):
+    if is_build_script(example):
         words = ["build", *words]
     if example in BEFORE:
         run(BEFORE[example], sandbox)
@@ -480,7 +620,7 @@ def test_example_runs(example, sandbox, services):
     if words[0] == "serve":
         run_serve(words, sandbox)
         return
-    proc = run(words, sandbox)
+    proc = run(words, sandbox, env_of(example))
     CHECKS[example](sandbox, proc)
 
 

@@ -132,13 +132,6 @@ def test_a_failed_write_leaves_the_old_page_and_no_temporary_file(tmp_path, monk
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html"]
 
 
-def test_script_json_escapes_everything_that_could_end_a_script():
-    text = render.script_json({"a": "</script><!-- & \u2028 >"})
-    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
-    import json
-    assert json.loads(text) == {"a": "</script><!-- & \u2028 >"}
-
-
 def test_an_empty_dataset_gives_an_empty_but_working_page(tmp_path):
     from rdflib import Dataset
 

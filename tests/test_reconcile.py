@@ -680,7 +680,7 @@ def test_random_messages_never_get_a_500(client):
 # --- the service's own configuration ------------------------------------------------------------
 
 @pytest.mark.parametrize("change,message", [
-    (("entity_namespace: \"lz:\"", "entity_namespace: lz:"), ":9: bad YAML"),
+    (("entity_namespace: \"lz:\"", "entity_namespace: lz:"), ":9:21: malformed YAML"),
     (("preview: {width: 400, height: 180}", ""), "missing entry 'preview'"),
     (("    kind: entity\n    transitive: true", "    kind: place"), "unknown kind 'place'"),
     (("name_properties: [", "name_properties: [nope:label, "), "'nope:label' is neither"),

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from rdflib import URIRef
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, yaml_problem
 from ..core.namespaces import LZ
 from .source import SourceText, parse_text
 
@@ -71,9 +71,7 @@ def load_catalogue(sources_dir: Path) -> list[Document]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError([Problem(path, mark.line + 1 if mark else None,
-                                  f"malformed YAML: {getattr(err, 'problem', None) or err}")]) from None
+        raise InputError([yaml_problem(path, err)]) from None
     data = yaml.safe_load(text)
     if not isinstance(data, list) or not data:
         raise InputError([Problem(path, None, "expected a non-empty list of documents")])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, yaml_problem
 from ..core.numbers import Cues, NumberMention, canonical, find_numbers
 from .source import SourceText
 from .to_rdf import Facts
@@ -88,8 +88,7 @@ def load_exclusions(path: Path) -> dict[tuple[str, str], str]:
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8"))
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError([Problem(path, mark.line + 1 if mark else None, f"malformed YAML: {getattr(err, 'problem', err)}")]) from None
+        raise InputError([yaml_problem(path, err)]) from None
     exclusions = {}
     for index, entry in enumerate(data or [], start=1):
         if not isinstance(entry, dict) or not {"passage", "number", "reason"} <= set(entry) or not str(entry["reason"]).strip():

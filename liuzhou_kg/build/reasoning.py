@@ -19,6 +19,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from ..core.namespaces import LZO, QB
+from ..core.prefixes import compact
 
 # Data Cube's property classes make qb components both properties and instances (OWL 2 punning);
 # owlready2 warns about each. They say nothing HermiT needs, so reasoning skips them.
@@ -88,7 +89,7 @@ def reason(graph: Graph) -> ReasoningResult:
             if not cls.iri.startswith(str(LZO._NS)):
                 continue
             ancestors = sorted(a.iri for a in cls.ancestors() if a is not cls and a.iri != "http://www.w3.org/2002/07/owl#Thing")
-            hierarchy[_curie(cls.iri)] = [_curie(a) for a in ancestors]
+            hierarchy[compact(cls.iri)] = [compact(a) for a in ancestors]
         inferred = _memberships(world) - before
         del ontology
         world.close()
@@ -126,7 +127,7 @@ def disjointness_clashes(graph: Graph) -> list[str]:
         for pair in sorted(pairs, key=lambda p: sorted(map(str, p))):
             if pair <= types:
                 a, b = sorted(pair, key=str)
-                clashes.append(f"{_curie(str(individual))} is both {_curie(str(a))} and {_curie(str(b))}, which are disjoint")
+                clashes.append(f"{compact(str(individual))} is both {compact(str(a))} and {compact(str(b))}, which are disjoint")
     return clashes
 
 
@@ -139,17 +140,8 @@ def _explain(world, err, graph: Graph | None = None) -> str:
     except Exception:  # noqa: BLE001 - the explanation is best effort
         unsatisfiable = []
     if unsatisfiable:
-        lines.append("Unsatisfiable classes: " + ", ".join(sorted(_curie(c.iri) for c in unsatisfiable)))
+        lines.append("Unsatisfiable classes: " + ", ".join(sorted(compact(c.iri) for c in unsatisfiable)))
     message = str(err).strip().splitlines()
     if message:
         lines.append(message[-1][:500])
     return "\n".join(lines)
-
-
-def _curie(iri: str) -> str:
-    from ..core.namespaces import PREFIXES
-
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, yaml_problem
 
 # Keys every record may have; every other key names a property. `status` and `reason` are review
 # metadata of records drafted by `liuzhou-kg draft`: they state no fact.
@@ -90,11 +90,7 @@ def _load_yaml(path: Path) -> list[Record]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
-        reason = getattr(err, "problem", None) or str(err)
-        raise InputError([Problem(path, line, f"malformed YAML: {reason}", column)]) from None
+        raise InputError([yaml_problem(path, err)]) from None
     if root is None:
         return []
     if not isinstance(root, SequenceNode):

@@ -17,6 +17,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from ..core.errors import InputError, Problem
 from ..core.namespaces import LZ, LZG, LZO, QB, SDMX_DIMENSION, bind_prefixes
 from ..core.numbers import Cues, canonical, find_numbers
+from ..core.prefixes import compact
 from .ontology import Vocabulary
 from .provenance import (
     Citation,
@@ -204,8 +205,8 @@ def _objects(record, prop, item, line, vocab, types, problems, note_numbers, use
             return []
         expected = vocab.ranges.get(prop)
         if expected is not None and not any(vocab.is_subclass(t, expected) for t in types.get(target, ())):
-            problems.append(Problem(record.file, line, f"{_short(prop)} expects a {_short(expected)}, "
-                                                       f"but {item!r} is a {', '.join(sorted(_short(t) for t in types.get(target, ())))}"))
+            problems.append(Problem(record.file, line, f"{compact(prop)} expects a {compact(expected)}, "
+                                                       f"but {item!r} is a {', '.join(sorted(compact(t) for t in types.get(target, ())))}"))
             return []
         for text in labels.get(target, {}).values():
             used.update((m.value, m.unit) for m in find_numbers(text, cues))
@@ -213,17 +214,17 @@ def _objects(record, prop, item, line, vocab, types, problems, note_numbers, use
     rng = vocab.datatype_properties[prop]
     if rng == RDF.langString:
         if not isinstance(item, dict) or set(item) - {"zh", "en"} or not item:
-            problems.append(Problem(record.file, line, f"{_short(prop)} needs text per language, e.g. {{zh: …, en: …}}; got {item!r}"))
+            problems.append(Problem(record.file, line, f"{compact(prop)} needs text per language, e.g. {{zh: …, en: …}}; got {item!r}"))
             return []
         missing = [lang for lang in ("zh", "en") if lang not in item]
         if missing:
-            problems.append(Problem(record.file, line, f"{_short(prop)} has no {', '.join(missing)} text"))
+            problems.append(Problem(record.file, line, f"{compact(prop)} has no {', '.join(missing)} text"))
             return []
         for text in item.values():
             note_numbers(str(text), line)
         return [Literal(str(text).strip(), lang=lang) for lang, text in item.items()]
     if isinstance(item, (dict, list)) or item is None:
-        problems.append(Problem(record.file, line, f"{_short(prop)} needs a single value; got {item!r}"))
+        problems.append(Problem(record.file, line, f"{compact(prop)} needs a single value; got {item!r}"))
         return []
     literal = _typed(str(item), rng, record, line, problems)
     if literal is not None:
@@ -342,7 +343,7 @@ def _typed(text: str, datatype, record, line, problems):
                 raise ValueError
             return Literal(text.lower() == "true")
     except (InvalidOperation, ValueError):
-        problems.append(Problem(record.file, line, f"{text!r} is not a valid {_short(datatype)}"))
+        problems.append(Problem(record.file, line, f"{text!r} is not a valid {compact(datatype)}"))
         return None
     return Literal(text, datatype=datatype) if datatype else Literal(text)
 
@@ -389,11 +390,3 @@ def _entity_labels(records: list[Record], vocab: Vocabulary) -> dict[URIRef, dic
 def _copy(source: Graph, target: Graph) -> None:
     for triple in source:
         target.add(triple)
-
-
-def _short(iri) -> str:
-    text = str(iri)
-    for sep in ("#", "/"):
-        if sep in text:
-            text = text.rsplit(sep, 1)[1]
-    return text

@@ -16,7 +16,7 @@ import pyoxigraph
 from rdflib import Dataset, Graph
 from rdflib.namespace import SH
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, oxigraph_problem
 from ..core.numbers import Cues, find_english_numbers, find_numbers
 from ..core.layout import Layout
 from .reasoning import ReasoningResult, reason
@@ -125,7 +125,7 @@ def run_checks(nquads: bytes, directory: Path | None = None) -> dict[str, list[d
         try:
             solutions = store.query(query, use_default_graph_as_union=UNION_DIRECTIVE not in query)
         except SyntaxError as err:
-            raise InputError([Problem(path, getattr(err, "lineno", None), f"malformed SPARQL: {err}")]) from None
+            raise InputError([oxigraph_problem(path, err, "malformed SPARQL: ")]) from None
         variables = [v.value for v in solutions.variables]
         rows = []
         for solution in solutions:

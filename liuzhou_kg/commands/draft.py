@@ -6,22 +6,22 @@ import sys
 from pathlib import Path
 
 from ..core.errors import InputError, Problem
+from .options import add_command
 
 
 def add_parser(subparsers) -> None:
     """Add the ``draft`` subcommand."""
-    parser = subparsers.add_parser(
-        "draft", help="draft records (figures, targets, entities) from a new document, for review",
+    parser = add_command(
+        subparsers, "draft",
+        help="draft records (figures, targets, entities) from a new document, for review",
         description="Read a document (Chinese, UTF-8; lines may wrap mid-sentence), split it into "
                     "sentences as the build does, and write records in the format of graph/facts/: "
                     "observations and targets with value, unit, qualifier, period or deadline and "
                     "indicator; mentions of entities the graph has; proposed new entities and "
                     "indicators. Each record has its exact quote, `status: draft` and a `reason`; the "
                     "build refuses it until a person sets `status: confirmed`.",
-        epilog="Examples:\n"
-               "  liuzhou-kg draft report-2021.txt -o report-2021.draft.yaml\n"
-               "  liuzhou-kg draft plan.txt -o plan.yaml --year 2021 --graph dist/liuzhou.trig",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        examples=["liuzhou-kg draft report-2021.txt -o report-2021.draft.yaml",
+                  "liuzhou-kg draft plan.txt -o plan.yaml --year 2021 --graph dist/liuzhou.trig"])
     parser.add_argument("document", type=Path, help="the text to draft from (UTF-8)")
     parser.add_argument("-o", "--out", type=Path, required=True, help="the draft YAML file to write")
     parser.add_argument("--year", type=_year, default=None,

@@ -1,23 +1,20 @@
 """``liuzhou-kg export``: GraphML, GEXF and CSV node/edge lists for Gephi and other tools."""
 from __future__ import annotations
 
-import argparse
-
 from pathlib import Path
 
 from ..core.errors import InputError, Problem
+from .options import add_command, add_dataset_options
 
 
 def add_parser(subparsers) -> None:
     """Add ``liuzhou-kg export`` to ``subparsers``."""
     from ..store.export import FORMATS
 
-    parser = subparsers.add_parser(
-        "export", help="write the entity network as GraphML, GEXF (Gephi) and CSV",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Examples:\n"
-               "  liuzhou-kg export --out dist/export\n"
-               "  liuzhou-kg export --format gexf --data dist/liuzhou.trig --out /tmp/gephi",
+    parser = add_command(
+        subparsers, "export", help="write the entity network as GraphML, GEXF (Gephi) and CSV",
+        examples=["liuzhou-kg export --out dist/export",
+                  "liuzhou-kg export --format gexf --data dist/liuzhou.trig --out /tmp/gephi"],
         description="Write the network of entities and relations (every triple between two IRIs "
                     "except rdf:type; ontology and provenance graphs left out unless --all-graphs) "
                     "as GraphML, GEXF and CSV lists of nodes and edges, with zh/en labels.")
@@ -26,10 +23,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: dist/export)")
     parser.add_argument("--all-graphs", action="store_true",
                         help="also export the ontology and provenance graphs")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--store", type=Path, default=None,
-                       help="pyoxigraph store directory (default: dist/store)")
-    group.add_argument("--data", type=Path, default=None, help="an RDF file instead of the store")
+    add_dataset_options(parser)
     parser.set_defaults(func=run)
 
 

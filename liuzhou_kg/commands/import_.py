@@ -1,22 +1,19 @@
 """``liuzhou-kg import``, ``liuzhou-kg imports`` and ``liuzhou-kg remove``: other datasets in the store."""
 from __future__ import annotations
 
-import argparse
-
 from pathlib import Path
 
 from ..core.errors import InputError, Problem
+from .options import add_command, add_dataset_options
 
 
 def add_parser(subparsers) -> None:
     """Add ``liuzhou-kg import``, ``imports`` and ``remove`` to ``subparsers``."""
-    parser = subparsers.add_parser(
-        "import", help="load another dataset into the store as its own named graph",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Examples:\n"
-               "  liuzhou-kg import nanning.ttl --license https://creativecommons.org/licenses/by/4.0/\n"
-               "  liuzhou-kg import regional.csv --mapping graph/mappings/regional-statistics.yaml "
-               "--license https://creativecommons.org/publicdomain/zero/1.0/",
+    parser = add_command(
+        subparsers, "import", help="load another dataset into the store as its own named graph",
+        examples=["liuzhou-kg import nanning.ttl --license https://creativecommons.org/licenses/by/4.0/",
+                  "liuzhou-kg import regional.csv --mapping graph/mappings/regional-statistics.yaml "
+                  "--license https://creativecommons.org/publicdomain/zero/1.0/"],
         description="Load DATASET (an RDF file in any syntax, or a CSV of regional statistics with "
                     "--mapping) into the store as one named graph, with DCAT/VoID metadata (source, "
                     "date, triple count, licence) in the graph "
@@ -39,25 +36,24 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--no-progress", action="store_true", help="draw no progress bar")
     parser.set_defaults(func=run_import)
 
-    listing = subparsers.add_parser("imports", help="list the datasets imported into the store",
-                                    description="List the imported graphs with their metadata.",
-                                    epilog="Example: liuzhou-kg imports --store dist/store")
+    listing = add_command(subparsers, "imports", help="list the datasets imported into the store",
+                          description="List the imported graphs with their metadata.",
+                          examples=["liuzhou-kg imports --store dist/store"])
     _store_option(listing)
     listing.set_defaults(func=run_list)
 
-    remove = subparsers.add_parser("remove", help="remove an imported dataset's graph (atomic)",
-                                   description="Drop an imported named graph and its metadata in "
-                                               "one transaction.",
-                                   epilog="Example: liuzhou-kg remove "
-                                          "https://w3id.org/liuzhou-kg/graph/import/nanning")
+    remove = add_command(subparsers, "remove", help="remove an imported dataset's graph (atomic)",
+                         description="Drop an imported named graph and its metadata in one "
+                                     "transaction.",
+                         examples=["liuzhou-kg remove https://w3id.org/liuzhou-kg/graph/import/nanning"])
     remove.add_argument("graph", help="the imported graph's IRI (see `liuzhou-kg imports`)")
     _store_option(remove)
     remove.set_defaults(func=run_remove)
 
 
 def _store_option(parser) -> None:
-    parser.add_argument("--store", type=Path, default=None,
-                        help="store folder (default: dist/store; with import, a new folder is created)")
+    add_dataset_options(parser, data=None,
+                        store="store folder (default: dist/store; with import, a new folder is created)")
 
 
 def run_import(args) -> int:

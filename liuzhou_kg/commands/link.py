@@ -6,19 +6,17 @@ import csv
 from pathlib import Path
 
 from ..core.errors import InputError, Problem
-from .query import _positive_float
+from .options import add_command, add_dataset_options, positive_float
 
 
 def add_parser(subparsers) -> None:
     """Add ``liuzhou-kg link`` and ``liuzhou-kg federate`` to ``subparsers``."""
-    parser = subparsers.add_parser(
-        "link", help="find links between this graph's entities and another dataset's",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Examples:\n"
-               "  liuzhou-kg link tests/fixtures/link/external.ttl --gold tests/fixtures/link/gold.csv\n"
-               "  liuzhou-kg link gazetteer:gbt2260\n"
-               "  liuzhou-kg link gazetteer:geonames:CN --exact 0.9\n"
-               "  liuzhou-kg link http://127.0.0.1:3030/geo/sparql --query guangxi.rq",
+    parser = add_command(
+        subparsers, "link", help="find links between this graph's entities and another dataset's",
+        examples=["liuzhou-kg link tests/fixtures/link/external.ttl --gold tests/fixtures/link/gold.csv",
+                  "liuzhou-kg link gazetteer:gbt2260",
+                  "liuzhou-kg link gazetteer:geonames:CN --exact 0.9",
+                  "liuzhou-kg link http://127.0.0.1:3030/geo/sparql --query guangxi.rq"],
         description="Compare this graph's entities with DATASET's (an RDF file in any syntax, a "
                     "SPARQL endpoint URL with --query, or a standard gazetteer built from an "
                     "installed package: gazetteer:gbt2260, gazetteer:iso3166, gazetteer:geonames[:CC]) "
@@ -44,12 +42,11 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--timeout", type=float, default=60.0, help="endpoint timeout in seconds")
     parser.set_defaults(func=run)
 
-    federate = subparsers.add_parser(
-        "federate", help="run a query whose SERVICE calls go to allow-listed endpoints only",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Example:\n"
-               "  liuzhou-kg federate -f compare-with-nanning.rq --config federation.yaml\n"
-               "  (federation.yaml: federation: {allow: [http://127.0.0.1:3030/nanning/sparql]})",
+    federate = add_command(
+        subparsers, "federate", help="run a query whose SERVICE calls go to allow-listed endpoints only",
+        examples=["liuzhou-kg federate -f compare-with-nanning.rq --config federation.yaml",
+                  "(federation.yaml: federation: {allow: [http://127.0.0.1:3030/nanning/sparql]})"],
+        heading="Example:",
         description="Run a SPARQL query on the store; SERVICE may name only the endpoints listed "
                     "under federation.allow in the configuration file (--config, or the "
                     "LIUZHOU_KG_CONFIG variable). Without one, federation is off.")
@@ -59,11 +56,9 @@ def add_parser(subparsers) -> None:
                           help="YAML configuration with federation.allow (default: $LIUZHOU_KG_CONFIG)")
     federate.add_argument("--format", choices=["csv", "tsv", "json"], default="tsv",
                           help="result format for SELECT (CONSTRUCT is N-Triples)")
-    federate.add_argument("--timeout", type=_positive_float, default=60.0,
+    federate.add_argument("--timeout", type=positive_float, default=60.0,
                           help="stop the query after this many seconds (default 60)")
-    group = federate.add_mutually_exclusive_group()
-    group.add_argument("--store", type=Path, default=None, help="store directory (default: dist/store)")
-    group.add_argument("--data", type=Path, default=None, help="an RDF file instead of the store")
+    add_dataset_options(federate)
     federate.set_defaults(func=run_federate)
 
 

@@ -1,23 +1,21 @@
 """``liuzhou-kg push``: load the dataset's named graphs into an external SPARQL 1.1 store."""
 from __future__ import annotations
 
-import argparse
-
 import os
 import sys
-from pathlib import Path
+
+from .options import add_command, add_dataset_options
 
 
 def add_parser(subparsers) -> None:
     """Add ``liuzhou-kg push`` to ``subparsers``."""
-    parser = subparsers.add_parser(
-        "push", help="load the named graphs into an external SPARQL 1.1 store (Virtuoso, Fuseki, ...)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Examples:\n"
-               "  liuzhou-kg push --endpoint http://localhost:8890/sparql-auth "
-               "--graph-store http://localhost:8890/sparql-graph-crud-auth --user dba --password dba\n"
-               "  liuzhou-kg push --endpoint http://localhost:3030/ds/sparql --update-endpoint "
-               "http://localhost:3030/ds/update --graph-store http://localhost:3030/ds/data",
+    parser = add_command(
+        subparsers, "push",
+        help="load the named graphs into an external SPARQL 1.1 store (Virtuoso, Fuseki, ...)",
+        examples=["liuzhou-kg push --endpoint http://localhost:8890/sparql-auth "
+                  "--graph-store http://localhost:8890/sparql-graph-crud-auth --user dba --password dba",
+                  "liuzhou-kg push --endpoint http://localhost:3030/ds/sparql --update-endpoint "
+                  "http://localhost:3030/ds/update --graph-store http://localhost:3030/ds/data"],
         description="PUT every named graph of the dataset to the store's Graph Store HTTP Protocol "
                     "endpoint (replacing it: pushing twice gives the same data), falling back to "
                     "SPARQL Update (DROP SILENT GRAPH + INSERT DATA); then check the triple count "
@@ -36,10 +34,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--no-verify", action="store_true", help="skip the count check after the push")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per request")
     parser.add_argument("--no-progress", action="store_true", help="draw no progress bar")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--store", type=Path, default=None,
-                       help="pyoxigraph store directory (default: dist/store)")
-    group.add_argument("--data", type=Path, default=None, help="push an RDF file (.trig, .nq) instead")
+    add_dataset_options(parser, data="push an RDF file (.trig, .nq) instead")
     parser.set_defaults(func=run)
 
 

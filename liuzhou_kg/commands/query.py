@@ -1,62 +1,52 @@
 """``liuzhou-kg query`` and ``liuzhou-kg queries``: ask the graph, list the ready-made questions."""
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, query_problem
 from ..sparql import library
 from ..sparql.limits import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT
+from .options import add_command, add_dataset_options, positive_float
 
 FORMATS = ["table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "nt"]
+QUERY_DATA_HELP = "query an RDF file (.trig, .nq, .ttl, .nt, .jsonld) loaded in memory"
 
 
 def add_parser(subparsers) -> None:
     """Add ``liuzhou-kg query`` and ``liuzhou-kg queries`` to ``subparsers``."""
-    parser = subparsers.add_parser(
-        "query", help="run a SPARQL query (inline, from a file, or by library name)",
+    parser = add_command(
+        subparsers, "query", help="run a SPARQL query (inline, from a file, or by library name)",
         description="Run a SPARQL query on the graph. QUERY is inline SPARQL or the name of a "
                     "question in queries/ (see `liuzhou-kg queries`). The ontology's prefixes "
                     "(lzo:, lz:, lzp:, lzg:, rdfs:, skos:, prov:, qb: ...) are predeclared.",
-        epilog="Examples:\n"
-               "  liuzhou-kg query enterprise-output --lang en\n"
-               "  liuzhou-kg query 'SELECT ?e ?name WHERE { ?e a lzo:Enterprise ; rdfs:label ?name }'\n"
-               "  liuzhou-kg query -f my-question.rq --format csv\n"
-               "  liuzhou-kg query liugong-facts --format jsonld",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        examples=["liuzhou-kg query enterprise-output --lang en",
+                  "liuzhou-kg query 'SELECT ?e ?name WHERE { ?e a lzo:Enterprise ; rdfs:label ?name }'",
+                  "liuzhou-kg query -f my-question.rq --format csv",
+                  "liuzhou-kg query liugong-facts --format jsonld"])
     parser.add_argument("query", nargs="?", help="inline SPARQL or a library question's name")
     parser.add_argument("-f", "--file", type=Path, help="read the query from this .rq file")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="output format (default: table; turtle for CONSTRUCT/DESCRIBE)")
     parser.add_argument("--lang", choices=["zh", "en", "all"], default=None,
                         help="labels to show (default: zh for table, all otherwise)")
-    parser.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT,
+    parser.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT,
                         help=f"stop the query after this many seconds (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--max-result-bytes", type=int, default=DEFAULT_MAX_RESULT_BYTES,
                         help="refuse results larger than this")
     parser.add_argument("--allow-service", action="store_true",
                         help="let SERVICE clauses send requests to other endpoints (refused "
                              "by default)")
-    _add_dataset_options(parser)
+    add_dataset_options(parser, data=QUERY_DATA_HELP)
     parser.set_defaults(func=run)
 
-    listing = subparsers.add_parser("queries", help="list the library of competency questions",
-                                    description="List the questions in queries/ with their names.",
-                                    epilog="Example:\n  liuzhou-kg queries --lang en",
-                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    listing = add_command(subparsers, "queries", help="list the library of competency questions",
+                          description="List the questions in queries/ with their names.",
+                          examples=["liuzhou-kg queries --lang en"])
     listing.add_argument("--lang", choices=["zh", "en", "all"], default="all",
                          help="question language to show (default: both)")
     listing.set_defaults(func=run_list)
-
-
-def _add_dataset_options(parser) -> None:
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--store", type=Path, default=None,
-                       help="pyoxigraph store directory (default: dist/store)")
-    group.add_argument("--data", type=Path, default=None,
-                       help="query an RDF file (.trig, .nq, .ttl, .nt, .jsonld) loaded in memory")
 
 
 def dataset_spec(args, **sandbox):
@@ -83,16 +73,6 @@ def open_dataset(args):
     from ..core.layout import Layout
     return open_store(Path(args.store if args.store is not None else Layout.default().store),
                       read_only=True)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return value
 
 
 def resolve_query(args) -> tuple[str, str]:
@@ -131,8 +111,7 @@ def run(args) -> int:
         answer = run_here(store, request, Policy.query(allow_service=args.allow_service),
                           args.timeout, origin)
     except QuerySyntaxError as err:
-        raise InputError([Problem(origin, err.line, f"syntax error: {_strip_position(err)}",
-                                  err.column)]) from None
+        raise InputError([query_problem(origin, err, "syntax error: ")]) from None
     except QueryError as err:
         message = err.message
         if "cannot be written as" in message:
@@ -160,11 +139,6 @@ def run(args) -> int:
     except BrokenPipeError:  # e.g. `liuzhou-kg query ... | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
-
-
-def _strip_position(err) -> str:
-    prefix = f"line {err.line}, column {err.column}: "
-    return err.message[len(prefix):] if err.message.startswith(prefix) else err.message
 
 
 def render_table(results: dict, out) -> None:

@@ -1,11 +1,10 @@
 """``liuzhou-kg serve``: the read-only SPARQL 1.1 endpoint, query page and linked-data pages."""
 from __future__ import annotations
 
-import argparse
-
 from ..core.errors import InputError
 from ..sparql.limits import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT
-from .query import _add_dataset_options, _positive_float, dataset_spec
+from .options import add_command, add_dataset_options, positive_float, positive_int
+from .query import QUERY_DATA_HELP, dataset_spec
 
 # Defaults of the limits; docs/query.md ("Limits") explains each.
 MAX_BODY_BYTES = 256 * 1024
@@ -20,76 +19,64 @@ BODY_TIMEOUT = 10.0
 WRITE_TIMEOUT = 15.0
 SHUTDOWN_TIMEOUT = 5.0
 KEEP_ALIVE_TIMEOUT = 5
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
 DEFAULT_MEMORY_LIMIT_MIB = 2048
 
 
 def add_parser(subparsers) -> None:
     """Add ``liuzhou-kg serve`` to ``subparsers``."""
-    parser = subparsers.add_parser(
-        "serve", help="serve the SPARQL endpoint, query page and linked-data pages",
+    parser = add_command(
+        subparsers, "serve", help="serve the SPARQL endpoint, query page and linked-data pages",
         description="Serve /sparql (SPARQL 1.1 Protocol, read-only, CORS-enabled), a query page "
                     "at / and a page for every resource IRI (/resource/..., /passage/..., "
                     "/ontology). Every limit below bounds what one client can take.",
-        epilog="Examples:\n"
-               "  liuzhou-kg serve                  # http://127.0.0.1:8000/\n"
-               "  liuzhou-kg serve --port 8080 --timeout 30 --workers 4\n"
-               "  liuzhou-kg serve --cors-origin https://example.org --max-rows 50000\n"
-               "  curl -H 'Accept: text/turtle' http://127.0.0.1:8000/resource/liugong",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        examples=["liuzhou-kg serve                  # http://127.0.0.1:8000/",
+                  "liuzhou-kg serve --port 8080 --timeout 30 --workers 4",
+                  "liuzhou-kg serve --cors-origin https://example.org --max-rows 50000",
+                  "curl -H 'Accept: text/turtle' http://127.0.0.1:8000/resource/liugong"])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    parser.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT,
+    parser.add_argument("--timeout", type=positive_float, default=DEFAULT_TIMEOUT,
                         help=f"time limit of every query in seconds (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--workers", type=_positive_int, default=3,
+    parser.add_argument("--workers", type=positive_int, default=3,
                         help="query worker processes (default 3); a client with a query running "
                              "never takes the last free one")
     limits = parser.add_argument_group("limits per request and per client")
-    limits.add_argument("--max-rows", type=_positive_int, default=MAX_ROWS,
+    limits.add_argument("--max-rows", type=positive_int, default=MAX_ROWS,
                         help="refuse (400 'too many rows') an answer with more solutions or "
                              f"triples than this; never cut it short (default {MAX_ROWS})")
-    limits.add_argument("--max-result-bytes", type=_positive_int, default=DEFAULT_MAX_RESULT_BYTES,
+    limits.add_argument("--max-result-bytes", type=positive_int, default=DEFAULT_MAX_RESULT_BYTES,
                         help="refuse results larger than this (default 64 MiB)")
-    limits.add_argument("--max-query-bytes", type=_positive_int, default=MAX_QUERY_BYTES,
+    limits.add_argument("--max-query-bytes", type=positive_int, default=MAX_QUERY_BYTES,
                         help="refuse (413) a longer query, before parsing it (default 64 KiB)")
-    limits.add_argument("--max-body-bytes", type=_positive_int, default=MAX_BODY_BYTES,
+    limits.add_argument("--max-body-bytes", type=positive_int, default=MAX_BODY_BYTES,
                         help="refuse (413) a longer form-encoded request body (default 256 KiB)")
-    limits.add_argument("--max-client-queries", type=_positive_int, default=2,
+    limits.add_argument("--max-client-queries", type=positive_int, default=2,
                         help="queries one client address may have running at once; more get "
                              "429 with Retry-After (default 2)")
-    limits.add_argument("--queue-timeout", type=_positive_float, default=None,
+    limits.add_argument("--queue-timeout", type=positive_float, default=None,
                         help="seconds a query may wait for a free worker before 503 with "
                              "Retry-After (default: the --timeout)")
-    limits.add_argument("--max-buffered-bytes", type=_positive_int, default=MAX_BUFFERED_BYTES,
+    limits.add_argument("--max-buffered-bytes", type=positive_int, default=MAX_BUFFERED_BYTES,
                         help="answer bytes held for clients still reading them; past it, 503 with "
                              "Retry-After (default 128 MiB)")
-    limits.add_argument("--max-header-bytes", type=_positive_int, default=MAX_HEADER_BYTES,
+    limits.add_argument("--max-header-bytes", type=positive_int, default=MAX_HEADER_BYTES,
                         help="largest request line + headers (default 16 KiB)")
-    limits.add_argument("--max-connections", type=_positive_int, default=MAX_CONNECTIONS,
+    limits.add_argument("--max-connections", type=positive_int, default=MAX_CONNECTIONS,
                         help=f"open connections; past it, 503 (default {MAX_CONNECTIONS})")
-    limits.add_argument("--max-client-connections", type=_positive_int,
+    limits.add_argument("--max-client-connections", type=positive_int,
                         default=MAX_CLIENT_CONNECTIONS,
                         help="open connections from one client address; past it, 503 "
                              f"(default {MAX_CLIENT_CONNECTIONS})")
-    limits.add_argument("--header-timeout", type=_positive_float, default=HEADER_TIMEOUT,
+    limits.add_argument("--header-timeout", type=positive_float, default=HEADER_TIMEOUT,
                         help="seconds a client has to send a request's headers, 408 after "
                              f"(default {HEADER_TIMEOUT:g})")
-    limits.add_argument("--body-timeout", type=_positive_float, default=BODY_TIMEOUT,
+    limits.add_argument("--body-timeout", type=positive_float, default=BODY_TIMEOUT,
                         help="seconds to send a request body, 408 after "
                              f"(default {BODY_TIMEOUT:g})")
-    limits.add_argument("--write-timeout", type=_positive_float, default=WRITE_TIMEOUT,
+    limits.add_argument("--write-timeout", type=positive_float, default=WRITE_TIMEOUT,
                         help="seconds a client may stop reading its answer before the connection "
                              f"is dropped (default {WRITE_TIMEOUT:g})")
-    limits.add_argument("--shutdown-timeout", type=_positive_float, default=SHUTDOWN_TIMEOUT,
+    limits.add_argument("--shutdown-timeout", type=positive_float, default=SHUTDOWN_TIMEOUT,
                         help="seconds open requests get to finish on SIGTERM/Ctrl-C "
                              f"(default {SHUTDOWN_TIMEOUT:g})")
     parser.add_argument("--cors-origin", action="append", metavar="ORIGIN",
@@ -102,7 +89,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--allow-network", action="store_true",
                         help="serve even when query workers cannot be cut off from the network "
                              "(by default the server refuses to start then)")
-    _add_dataset_options(parser)
+    add_dataset_options(parser, data=QUERY_DATA_HELP)
     parser.set_defaults(func=run)
 
 

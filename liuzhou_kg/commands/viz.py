@@ -6,23 +6,21 @@ import re
 from pathlib import Path
 
 from ..core.errors import InputError, Problem
-from .query import _positive_float
+from .options import add_command, add_dataset_options, positive_float
 
 
 def add_parser(subparsers) -> None:
     """Add ``liuzhou-kg viz`` to ``subparsers``."""
-    parser = subparsers.add_parser(
-        "viz", help="write the interactive network explorer (an offline HTML page)",
+    parser = add_command(
+        subparsers, "viz", help="write the interactive network explorer (an offline HTML page)",
         description="Write the knowledge graph as one self-contained HTML page: searchable, "
                     "filterable by class and by section of the source text, in Chinese or English, "
                     "with the source sentence of every fact. Without a view option it draws the "
                     "whole graph (what the build writes to dist/graph.html).",
-        epilog="Examples:\n"
-               "  liuzhou-kg viz -o graph.html\n"
-               "  liuzhou-kg viz --focus 柳工 --depth 2 -o liugong.html\n"
-               "  liuzhou-kg viz --query program-targets --lang en\n"
-               "  liuzhou-kg viz --ontology --data dist/liuzhou.trig",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        examples=["liuzhou-kg viz -o graph.html",
+                  "liuzhou-kg viz --focus 柳工 --depth 2 -o liugong.html",
+                  "liuzhou-kg viz --query program-targets --lang en",
+                  "liuzhou-kg viz --ontology --data dist/liuzhou.trig"])
     view = parser.add_mutually_exclusive_group()
     view.add_argument("--focus", metavar="ENTITY",
                       help="draw one entity's neighbourhood; ENTITY is an IRI, a prefixed name "
@@ -34,17 +32,14 @@ def add_parser(subparsers) -> None:
                       help="draw the ontology: the class hierarchy and the properties between classes")
     parser.add_argument("--depth", type=_depth, default=None,
                         help="with --focus: how many steps from the entity (default 1)")
-    parser.add_argument("--timeout", type=_positive_float, default=10.0,
+    parser.add_argument("--timeout", type=positive_float, default=10.0,
                         help="with --query: stop the query after this many seconds (default 10)")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh",
                         help="label language the page opens with (it can switch; default zh)")
     parser.add_argument("-o", "--out", type=Path, default=None,
                         help="HTML file to write (default: dist/graph.html, or dist/<view>.html)")
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--store", type=Path, default=None,
-                        help="pyoxigraph store directory (default: dist/store)")
-    source.add_argument("--data", type=Path, default=None,
-                        help="read an RDF file (.trig, .nq, .ttl, .nt, .jsonld) instead of the store")
+    add_dataset_options(
+        parser, data="read an RDF file (.trig, .nq, .ttl, .nt, .jsonld) instead of the store")
     parser.set_defaults(func=run)
 
 

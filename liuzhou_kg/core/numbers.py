@@ -23,7 +23,7 @@ from pathlib import Path
 import cn2an
 import yaml
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, yaml_problem
 from .layout import Layout
 
 UNITS = ("亿元", "万吨", "万辆", "%", "家", "年", "个")
@@ -98,8 +98,7 @@ def load_cues(path: Path) -> Cues:
     except FileNotFoundError:
         raise InputError([Problem(path, None, "the number cue file is missing")]) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError([Problem(path, mark.line + 1 if mark else None, f"malformed YAML: {getattr(err, 'problem', err)}")]) from None
+        raise InputError([yaml_problem(path, err)]) from None
     if not isinstance(data, dict):
         raise InputError([Problem(path, None, "expected a mapping with names, idioms, classifiers, english_numbers, levels")])
     problems, cues = [], []

@@ -7,7 +7,7 @@ import pyoxigraph
 from rdflib import Graph, Literal
 from rdflib.namespace import RDFS, SKOS
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, oxigraph_problem
 from .namespaces import bind_prefixes
 
 LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.definition)
@@ -31,7 +31,7 @@ def parse_turtle_file(path: Path) -> Graph:
         for _ in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
             pass
     except SyntaxError as err:
-        raise InputError([Problem(path, err.lineno, f"malformed Turtle: {_reason(err)}", err.offset)]) from None
+        raise InputError([oxigraph_problem(path, err, "malformed Turtle: ")]) from None
     graph = Graph()
     bind_prefixes(graph)
     graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
@@ -55,7 +55,3 @@ def _line_of(text: str, lexical: str) -> int | None:
     at = text.find(f'"{lexical}"')
     return text.count("\n", 0, at) + 1 if at >= 0 else None
 
-
-def _reason(err: SyntaxError) -> str:
-    message = err.msg or str(err)
-    return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message else message

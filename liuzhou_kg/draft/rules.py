@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, yaml_problem
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 REQUIRED = ("units", "scale_prefixes", "qualifiers", "lead_words", "growth_words", "decline_words", "doubling",
@@ -62,8 +62,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
     except OSError as err:
         raise InputError([Problem(path, None, f"cannot read the drafting rules: {err.strerror}")]) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError([Problem(path, mark.line + 1 if mark else None, f"malformed YAML: {err}")]) from None
+        raise InputError([yaml_problem(path, err)]) from None
     if not isinstance(data, dict):
         raise InputError([Problem(path, 1, "the drafting rules must be a mapping")])
     missing = [key for key in REQUIRED if key not in data]

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 from rdflib import URIRef
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, yaml_problem
+from ..core.prefixes import curie, prefixes as prefix_table
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "explorer"
 CONFIG_FILE = ASSETS / "explorer.yaml"
@@ -74,19 +75,13 @@ class Config:
     builtin_labels: dict[URIRef, dict[str, str]]
 
     def expand(self, term: str) -> URIRef:
+        """The IRI a term of the settings names (a prefixed name of ``prefixes.rq`` or an IRI);
+        raises ``InputError`` for an unknown prefix."""
         return _expand(self.prefixes, term, CONFIG_FILE)
 
     def shorten(self, iri: str) -> str:
-        """``lzo:Enterprise`` for an IRI under a known prefix, else the IRI itself."""
-        best = ""
-        for prefix, ns in self.prefixes.items():
-            if iri.startswith(ns) and len(ns) > len(best) and _is_local(iri[len(ns):]):
-                best, found = ns, f"{prefix}:{iri[len(ns):]}"
-        return found if best else iri
-
-
-def _is_local(name: str) -> bool:
-    return bool(name) and all(ch.isalnum() or ch in "-_." for ch in name)
+        """``lzo:Enterprise`` for an IRI under a prefix of ``prefixes.rq``, else the IRI itself."""
+        return curie(iri) or iri
 
 
 def _expand(prefixes: dict[str, str], term: str, where: Path) -> URIRef:
@@ -108,10 +103,8 @@ def load_config(path: Path = CONFIG_FILE) -> Config:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError([Problem(path, mark.line + 1 if mark else None, str(err),
-                                  mark.column + 1 if mark else None)]) from None
-    prefixes = dict(raw["prefixes"])
+        raise InputError([yaml_problem(path, err)]) from None
+    prefixes = dict(prefix_table())  # the project's one table (liuzhou_kg/core/prefixes.rq)
 
     def ex(term: str) -> URIRef:
         return _expand(prefixes, term, path)

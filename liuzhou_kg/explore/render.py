@@ -7,8 +7,9 @@ links its scripts from the network, writes in the locale's encoding, puts node i
 raw HTML and switches tooltips to HTML. Here:
 
 * vis-network (standalone UMD build) and the page's script and style are inlined;
-* all data is JSON inside ``<script type="application/json">`` with ``<``, ``>`` and ``&``
-  escaped, and the page puts text into the DOM only through ``textContent``;
+* the page is the Jinja2 template ``assets/explorer/explorer.html`` (autoescaped); all data is
+  JSON inside ``<script type="application/json">``, written by Jinja2's ``tojson`` filter (``<``,
+  ``>``, ``&`` and ``'`` escaped), and the page puts text into the DOM only through ``textContent``;
 * a Content-Security-Policy allows only the page's own two scripts (by hash) and no network
   access at all;
 * the file is written as UTF-8 to a temporary file and then moved into place.
@@ -17,20 +18,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import json
 import re
 from functools import lru_cache
 from pathlib import Path
 
+from markupsafe import Markup
 from pyvis.network import Network
 
 from ..core.fileio import atomic_write_text
+from ..core.templates import render
 from .config import ASSETS, Config
 from .layout import centrality, node_values, positions, scaling, undirected
 from .model import LANGS, ExplorerGraph
 
-_MARKER = re.compile(r"\{\{(LANG|CSP|TITLE|STYLE|DATA|VIS_JS|APP_JS)\}\}")
 _SOURCE_MAP = re.compile(r"\n//# sourceMappingURL=\S*\s*$")
 
 
@@ -160,13 +161,6 @@ def page_data(graph: ExplorerGraph, net: Network, order: list[str], cfg: Config,
     }
 
 
-def script_json(value) -> str:
-    """JSON that is inert inside a ``<script>`` element: no ``<``, ``>`` or ``&`` characters."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
 def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
@@ -186,16 +180,11 @@ def render_page(graph: ExplorerGraph, cfg: Config, lang: str) -> tuple[str, dict
            f"script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}; "
            "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; "
            "connect-src 'none'; frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
-    values = {
-        "LANG": lang,
-        "CSP": html.escape(csp, quote=False),  # in a double-quoted attribute; has no " itself
-        "TITLE": html.escape(graph.title[lang], quote=True),
-        "STYLE": _asset("explorer.css"),
-        "DATA": script_json(data),
-        "VIS_JS": vis_js,
-        "APP_JS": app_js,
-    }
-    page = _MARKER.sub(lambda m: values[m.group(1)], _asset("explorer.html"))
+    # The bundled style and scripts and the policy (fixed words and base64 hashes) go in as
+    # they are; the title is escaped and the data written by ``tojson`` in the template.
+    page = render(ASSETS, "explorer.html", lang=lang, csp=Markup(csp), title=graph.title[lang],
+                  style=Markup(_asset("explorer.css")), data=data, vis_js=Markup(vis_js),
+                  app_js=Markup(app_js))
     stats = {
         "view": graph.view,
         "nodes": len(data["nodes"]),

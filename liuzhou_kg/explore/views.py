@@ -1,7 +1,6 @@
 """The explorer's views besides the whole graph: a neighbourhood, a query result, the ontology."""
 from __future__ import annotations
 
-import re
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,14 +9,13 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, query_problem
 from .config import Config, load_config
 from .model import LANGS, Edge, ExplorerGraph, Node, Text
 from .network import GraphBuilder, Index, dataset_title, index_dataset, term_key
 from .oxi import store_from_dataset, to_rdflib
 
 VAR_NS = "urn:liuzhou-kg:explore:var:"
-_LINE_COLUMN = re.compile(r"line (\d+), column (\d+):\s*")
 
 
 @dataclass
@@ -283,17 +281,9 @@ def run_view_query(store: ox.Store, text: str, path: Path, timeout: float | None
             return on_large_stack(execute, store, request, policy)
         return run_here(store, request, policy, timeout, str(path))
     except QuerySyntaxError as err:
-        raise InputError([Problem(path, err.line, _where(err.message)[2], err.column)]) from None
+        raise InputError([query_problem(path, err)]) from None
     except QueryError as err:
-        line, column, message = _where(err.message)
-        raise InputError([Problem(path, line, message, column)]) from None
+        raise InputError([query_problem(path, err)]) from None
 
-
-def _where(message: str) -> tuple[int | None, int | None, str]:
-    """The guard's errors start with "line L, column C: "; Problem prints the position itself."""
-    match = _LINE_COLUMN.match(message)
-    if match is None:
-        return None, None, message
-    return int(match.group(1)), int(match.group(2)), message[match.end():]
 
 

@@ -35,7 +35,7 @@ def verified_links_graph(links_dir: Path | None = None) -> rdflib.Graph:
     typed literals (GB/T 2260, ISO 3166-2, stock codes), the listed companies as organisations, and
     a VoID linkset per source with ``dcterms:source``.
     """
-    from ..core.errors import InputError, Problem
+    from ..core.errors import InputError, Problem, rdflib_problem
 
     links_dir = links_dir or Layout.default().links
     graph = rdflib.Graph()
@@ -47,5 +47,5 @@ def verified_links_graph(links_dir: Path | None = None) -> rdflib.Graph:
             graph.parse(data=path.read_text(encoding="utf-8"), format="turtle",
                         publicID=path.resolve().as_uri())
         except Exception as err:  # rdflib raises several types; report where and what
-            raise InputError([Problem(path, getattr(err, "lineno", None), f"bad Turtle: {err}")]) from err
+            raise InputError([rdflib_problem(path, err, "bad Turtle: ")]) from err
     return graph

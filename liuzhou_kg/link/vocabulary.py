@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, yaml_problem
 from ..core.layout import Layout
 
 VOCABULARY = Layout.default().link_vocabulary
@@ -98,8 +98,10 @@ def load_vocabulary(path: Path) -> Vocabulary:
     """Parse a link-vocabulary mapping file; a bad entry is an InputError naming the file."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
+    except OSError as err:
         raise InputError([Problem(path, None, f"cannot read the link vocabulary: {err}")]) from err
+    except yaml.YAMLError as err:
+        raise InputError([yaml_problem(path, err, "cannot read the link vocabulary: ")]) from err
     if not isinstance(data, dict):
         raise InputError([Problem(path, None, "the link vocabulary is not a mapping")])
     prefixes = data.get("prefixes") or {}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, yaml_problem
 from ..core.hierarchy import superclass_closure
 from ..core.prefixes import compact, prefixes
 
@@ -89,8 +89,7 @@ def load_config(path: Path = SERVICE_FILE) -> ServiceConfig:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError([Problem(path, mark.line + 1 if mark else None, f"bad YAML: {err}")]) from None
+        raise InputError([yaml_problem(path, err)]) from None
     try:
         return _config(data, path)
     except KeyError as err:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
+from ..core.templates import render
 from .catalog import Catalog, EntityRecord
 from .extend import values_of
 
@@ -18,7 +17,6 @@ PREVIEW_PROPERTIES = ("lzo:locatedIn", "lzo:inIndustry", "org:subOrganizationOf"
 PREVIEW_CSP = ("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
                "form-action 'none'; frame-ancestors *")
 
-_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
 
 
 def render_preview(catalog: Catalog, record: EntityRecord, lang: str) -> str:
@@ -35,7 +33,6 @@ def render_preview(catalog: Catalog, record: EntityRecord, lang: str) -> str:
         values = [v.get("name") or v.get("str") for v in values_of(catalog, record, spec, lang)]
         if values:
             rows.append((spec.names.get(lang, spec.id), values))
-    return _env.get_template("preview.html").render(
-        lang=lang, name=name, others=others, types=types, rows=rows,
-        page="/resource/" + quote(record.id, safe=""),
-        page_label="完整页面" if lang == "zh" else "Full page")
+    return render(TEMPLATES, "preview.html", lang=lang, name=name, others=others, types=types,
+                  rows=rows, page="/resource/" + quote(record.id, safe=""),
+                  page_label="完整页面" if lang == "zh" else "Full page")

@@ -139,9 +139,10 @@ def analyse(text: str) -> Verdict:
 
 
 def _syntax_error(err) -> QuerySyntaxError:
-    line = max(1, err.lineno - prologue_lines())
-    message = re.sub(r"\s*\(at char \d+\), \(line:\d+, col:\d+\)\s*$", "", err.msg or str(err))
-    return QuerySyntaxError(message or "syntax error", line, err.col)
+    from ..core.errors import pyparsing_position
+
+    line, column, message = pyparsing_position(err)
+    return QuerySyntaxError(message, max(1, line - prologue_lines()), column)
 
 
 def _engine_syntax_error(full: str) -> QuerySyntaxError | None:

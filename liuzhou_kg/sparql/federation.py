@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, yaml_problem
 
 CONFIG_ENV = "LIUZHOU_KG_CONFIG"
 
@@ -40,9 +40,7 @@ def load_allow_list(path: Path | None) -> frozenset[str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError([Problem(path, mark.line + 1 if mark else None, f"bad YAML: {err}",
-                                  mark.column + 1 if mark else None)]) from None
+        raise InputError([yaml_problem(path, err)]) from None
     federation = data.get("federation", {}) if isinstance(data, dict) else None
     allow = federation.get("allow", []) if isinstance(federation, dict) else None
     if not isinstance(allow, list):

@@ -27,24 +27,21 @@ import pyoxigraph as ox
 
 from ..core.fileio import atomic_write
 from ..core.namespaces import LZG
-from ..core.namespaces import PREFIXES as PROJECT_PREFIXES
+from ..core.prefixes import curie
 
 GRAPH_BASE = str(LZG)
 SKIPPED_GRAPHS = (GRAPH_BASE + "ontology", GRAPH_BASE + "provenance", GRAPH_BASE + "imports")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
 FORMATS = ("graphml", "gexf", "csv")
-# Namespace -> prefix for compact names, longest namespace first.
-PREFIXES = {ns: f"{prefix}:" for prefix, ns in sorted(
-    {**PROJECT_PREFIXES, "wd": "http://www.wikidata.org/entity/"}.items(), key=lambda item: -len(item[1]))}
+# Namespaces the export shortens beyond the project's prefix table (the links point into them).
+EXTRA_PREFIXES = {"wd": "http://www.wikidata.org/entity/"}
 
 
 def compact(iri: str) -> str:
-    """Shorten ``iri`` to ``prefix:local`` under the longest known namespace, else return it unchanged."""
-    for namespace, prefix in PREFIXES.items():
-        if iri.startswith(namespace):
-            return prefix + iri[len(namespace):]
-    return iri
+    """``iri`` as a CURIE for people to read (``lzg:report/p04-s02``, ``wd:Q148``; see
+    :func:`liuzhou_kg.core.prefixes.curie`, not strict), else the IRI unchanged."""
+    return curie(iri, strict=False, extra=EXTRA_PREFIXES) or iri
 
 
 @dataclass

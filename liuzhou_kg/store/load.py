@@ -94,7 +94,6 @@ def load_memory_store(data_path: Path) -> pyoxigraph.Store:
 
 def _parse_problem(path: Path, err: SyntaxError) -> Problem:
     """Turn a pyoxigraph parse error into a Problem with line and column when it gives them."""
-    from ..core.errors import split_position
+    from ..core.errors import oxigraph_problem
 
-    line, column, message = split_position(str(err))
-    return Problem(path, line, message, column)
+    return oxigraph_problem(path, err)

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import yaml
 
 from ...core import namespaces
-from ...core.errors import InputError, Problem
+from ...core.errors import InputError, Problem, yaml_problem
 from .catalogue import check_graph_iri
 from .limits import _DECIMAL, MAX_DECIMAL_DIGITS
 from .write import ImportResult, write_graph
@@ -68,9 +68,7 @@ def load_mapping(path: Path) -> Mapping:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError([Problem(path, mark.line + 1 if mark else None, f"bad YAML: {err}",
-                                  mark.column + 1 if mark else None)]) from None
+        raise InputError([yaml_problem(path, err)]) from None
     if not isinstance(data, dict):
         raise InputError([Problem(path, None, "a mapping is a YAML mapping")])
     for key in ("columns", "dataset", "observation", "area", "period", "indicator", "unit", "measures"):

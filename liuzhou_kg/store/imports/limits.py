@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ...core.errors import InputError, Problem
+from ...core.errors import InputError, Problem, xml_problem
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 MAX_LITERAL_BYTES = 4 * 1024 * 1024
@@ -164,8 +164,7 @@ def _check_xml(path: Path) -> None:
         raise InputError([Problem(path, parser.CurrentLineNumber, err.message,
                                   parser.CurrentColumnNumber + 1)]) from None
     except xml.parsers.expat.ExpatError as err:
-        raise InputError([Problem(path, err.lineno, f"not well-formed XML: "
-                                  f"{xml.parsers.expat.ErrorString(err.code)}", err.offset + 1)]) from None
+        raise InputError([xml_problem(path, err)]) from None
 
 
 _XSD_DECIMAL_NODE = ox.NamedNode(XSD_DECIMAL)

@@ -1,12 +1,11 @@
 """Reading RDF input with pyoxigraph: format from the file name, syntax errors with line and column."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ...core.errors import InputError, Problem
+from ...core.errors import InputError, Problem, oxigraph_problem
 
 # Extensions pyoxigraph's guess does not know, or that mean something else here.
 _EXTRA_EXTENSIONS = {
@@ -37,14 +36,9 @@ def rdf_format_for_media_type(media_type: str) -> ox.RdfFormat | None:
 
 
 def syntax_problem(path: str | Path, err: SyntaxError) -> Problem:
-    """An InputError problem for a pyoxigraph syntax error: file, line, column and what."""
-    message = str(getattr(err, "msg", None) or err)
-    # The position is reported as line and column; keep only what is wrong.
-    message = re.sub(r"^Parser error (?:at|between) line \d+ (?:column \d+(?: and line \d+ column \d+)?|between columns \d+ and \d+):\s*",
-                     "", message) or message
-    line = getattr(err, "lineno", None)
-    column = getattr(err, "offset", None)
-    return Problem(path, line, f"RDF syntax error: {message}", column)
+    """An InputError problem for a pyoxigraph syntax error: file, line, column and what
+    (:func:`liuzhou_kg.core.errors.oxigraph_problem`)."""
+    return oxigraph_problem(path, err, "RDF syntax error: ")
 
 
 def load_into(store: ox.Store, path: Path, *, to_graph: ox.NamedNode | None = None,
