@@ -210,6 +210,10 @@ def _write_extras(staged: Path, dataset, clock, writer) -> None:
                 kept = carry_over_imports(writer, staged / "liuzhou.nq")
                 if kept:
                     clock.say(f"kept {len(kept)} imported graph(s) in the store")
+            from ..store.imports.literals import store_notes
+
+            for line in store_notes(staged / "liuzhou.nq"):  # what the store cannot keep as declared
+                clock.say(line)
     try:
         from ..explore import write_explorer
     except ImportError:
