@@ -87,8 +87,8 @@ def load_table(path: Path = TABLE_PATH) -> Table:
 
 def _in_range(kind: str | None, lexical: str) -> bool:
     """Whether the value of ``lexical`` fits what the store reads (``range`` of the table)."""
-    if kind == "int64":
-        return _INT64[0] <= int(lexical) <= _INT64[1]
+    if kind == "int64":  # (18 digits and a sign always fit)
+        return len(lexical) < 19 or _INT64[0] <= int(lexical) <= _INT64[1]
     if kind == "decimal":
         try:
             number = Decimal(lexical if not lexical.endswith(".") else lexical + "0")
@@ -128,7 +128,7 @@ class LiteralChanges:
     def observe(self, literal: ox.Literal) -> None:
         """Count ``literal`` if the store will write it in another form (no effect otherwise)."""
         datatype = literal.datatype.value
-        if datatype not in self.table.rules:
+        if datatype not in self.table.rules:  # most literals: strings, language-tagged
             return
         lexical = literal.value
         stored = self.table.stored_form(lexical, datatype)
