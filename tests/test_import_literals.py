@@ -13,7 +13,7 @@ import pytest
 from liuzhou_kg.cli import main
 from liuzhou_kg.core.paths import CHECKS_DIR
 from liuzhou_kg.store.imports.catalogue import IMPORTS_GRAPH
-from liuzhou_kg.store.imports.literals import (XSD, LiteralChanges, load_table, measure, round_trip,
+from liuzhou_kg.store.imports.literals import (XSD, LiteralChanges, disagreements, load_table, round_trip,
                                                store_notes)
 from liuzhou_kg.store.reader import open_store
 
@@ -33,16 +33,6 @@ CHANGED = HEAD + """ex:a ex:count "5"^^xsd:int , "7"^^xsd:int , "+1"^^xsd:int ;
 KEPT = HEAD + """ex:a ex:n "2"^^xsd:integer , "1.5"^^xsd:decimal , "true"^^xsd:boolean ;
     ex:name "柳州"^^xsd:string , "Liuzhou"@en , "abc"^^xsd:int .
 """
-
-
-def disagreements(table) -> list[str]:
-    """The probes whose store answer the table does not predict."""
-    wrong = []
-    for datatype, lexical, back, predicted in measure(table):
-        kept = back == ox.Literal(lexical, datatype=ox.NamedNode(datatype))
-        if (predicted is None) != kept or (not kept and predicted != back.datatype.value):
-            wrong.append(f"{lexical!r}^^<{datatype}> -> {back} (table: {predicted or 'kept'})")
-    return wrong
 
 
 def test_the_table_agrees_with_pyoxigraph():

@@ -206,6 +206,20 @@ def measure(table: Table | None = None) -> list[tuple[str, str, ox.Literal, str 
     return rows
 
 
+def agrees(datatype: str, lexical: str, back: ox.Literal, predicted: str | None) -> bool:
+    """Whether the table's prediction ``predicted`` for ``lexical``^^``datatype`` (a datatype IRI,
+    or None for "kept") is what the store gave back, ``back``."""
+    kept = back == ox.Literal(lexical, datatype=ox.NamedNode(datatype))
+    return (predicted is None) == kept and (kept or predicted == back.datatype.value)
+
+
+def disagreements(table: Table | None = None) -> list[str]:
+    """The probes of ``table`` whose store answer it does not predict, one readable line each."""
+    return [f"{lexical!r}^^<{datatype}> -> {back} (table: {predicted or 'kept'})"
+            for datatype, lexical, back, predicted in measure(table)
+            if not agrees(datatype, lexical, back, predicted)]
+
+
 def main() -> int:
     """Print the measurement, one probe a line; exit 1 if the table disagrees with pyoxigraph."""
     wrong = 0
@@ -213,9 +227,9 @@ def main() -> int:
     for datatype, lexical, back, predicted in measure():
         kept = back == ox.Literal(lexical, datatype=ox.NamedNode(datatype))
         answer = "kept" if kept else f'"{back.value}"^^{_short(back.datatype.value)}'
-        agrees = (predicted is None) == kept and (kept or predicted == back.datatype.value)
-        wrong += not agrees
-        print(f"{_short(datatype):24} {lexical!r:40} {answer:44} {'' if agrees else 'TABLE DISAGREES'}")
+        ok = agrees(datatype, lexical, back, predicted)
+        wrong += not ok
+        print(f"{_short(datatype):24} {lexical!r:40} {answer:44} {'' if ok else 'TABLE DISAGREES'}")
     for literal in (ox.Literal("a"), ox.Literal("a", language="zh-Hans")):
         back = round_trip(literal)
         print(f"{'(plain / language)':24} {str(literal):40} {'kept' if back == literal else str(back)}")
