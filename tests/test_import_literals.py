@@ -157,3 +157,23 @@ def test_the_shapes_datatypes_are_rewritten_by_the_store(datatype):
     shapes = (CHECKS_DIR.parent.parent / "ontology" / "shapes.ttl").read_text(encoding="utf-8")
     assert f"sh:datatype xsd:{datatype}" in shapes
     assert load_table().rules[XSD + datatype].stored_as == XSD + "integer"
+
+
+def test_csv_import_counts_the_literals_its_mapping_makes(built_dist, tmp_path, capsys):
+    """A mapping that types the area codes xsd:int: the store keeps them as xsd:integer."""
+    import shutil
+
+    from liuzhou_kg.core.paths import REPO
+
+    store_dir = tmp_path / "store"
+    shutil.copytree(built_dist / "store", store_dir)
+    mapping = (REPO / "graph" / "mappings" / "regional-statistics.yaml").read_text(encoding="utf-8")
+    typed = mapping.replace("notation: {column: area_code, datatype: lzo:GBT2260Code}",
+                            "notation: {column: area_code, datatype: xsd:int}")
+    assert typed != mapping
+    (tmp_path / "mapping.yaml").write_text(typed, encoding="utf-8")
+    csv = REPO / "tests" / "fixtures" / "import" / "regional-statistics.csv"
+    assert main(["import", str(csv), "--mapping", str(tmp_path / "mapping.yaml"), "--license", CC0,
+                 "--store", str(store_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "xsd:int → xsd:integer ×2" in out, out
