@@ -35,6 +35,7 @@ from ..core.numbers import load_cues
 from ..explore import write_explorer
 from ..link import verified_links_graph
 from ..store.generations import is_store_dir
+from ..store.imports.literals import store_notes
 from ..store.imports.write import carry_over_imports
 from ..store.load import write_store
 from ..store.lock import StoreLock
@@ -214,6 +215,8 @@ def _write_extras(staged: Path, dataset, clock, writer) -> None:
             kept = carry_over_imports(writer, staged / "liuzhou.nq")
             if kept:
                 clock.say(f"kept {len(kept)} imported graph(s) in the store")
+        for line in store_notes(staged / "liuzhou.nq"):  # what the store cannot keep as declared
+            clock.say(line)
     with clock("draw the explorer page"):
         write_explorer(dataset, staged / "graph.html")
 

@@ -80,6 +80,8 @@ def run_import(args) -> int:
                             license_iri=args.license_iri, progress=not args.no_progress, create=create)
     verb = "replaced" if result.replaced else "imported"
     print(f"{verb} <{result.graph}>: {result.triples} triples, licence <{result.license}>")
+    for note in result.notes:  # what the store keeps in another form than given
+        print(note)
     return 0
 
 
@@ -99,6 +101,8 @@ def _import_gazetteer(args, root: Path, create: bool) -> int:
                             progress=not args.no_progress, create=create)
     verb = "replaced" if result.replaced else "imported"
     print(f"{verb} <{result.graph}>: {result.triples} triples, licence <{result.license}>")
+    for note in result.notes:  # what the store keeps in another form than given
+        print(note)
     return 0
 
 

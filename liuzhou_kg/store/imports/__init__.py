@@ -9,6 +9,8 @@
 - :mod:`.catalogue` — graph names an import may take, and the catalogue of imported graphs
   (:func:`~.catalogue.imported`).
 - :mod:`.limits` — the caps every input is checked against before it is parsed.
+- :mod:`.literals` — which literals the store keeps in another form than given (the table
+  ``literal-normalisation.yaml``), counted while an import reads its input, and the build's note.
 - :mod:`.rdf_input` — the RDF syntax of a file, and parse errors with their positions.
 - :mod:`.progress` — progress bars on stderr.
 """

@@ -2,7 +2,9 @@
 
 The metadata of every import is in the named graph ``https://w3id.org/liuzhou-kg/graph/imports``
 (the catalogue): ``<graph> a dcat:Dataset, void:Dataset`` with ``dcterms:source``,
-``dcterms:issued`` (the import time), ``dcterms:license``, ``void:triples`` and ``dcterms:format``.
+``dcterms:issued`` (the import time), ``dcterms:license``, ``void:triples`` and ``dcterms:format``,
+and ``dcterms:description`` (en, zh) when the store keeps some of its literals in another form
+(:mod:`.literals`).
 An imported graph may take any absolute IRI but the names of the build's own graphs
 (:func:`check_graph_iri`).
 """
@@ -38,6 +40,7 @@ DCT_ISSUED = ox.NamedNode(DCT + "issued")
 DCT_LICENSE = ox.NamedNode(DCT + "license")
 DCT_TITLE = ox.NamedNode(DCT + "title")
 DCT_FORMAT = ox.NamedNode(DCT + "format")
+DCT_DESCRIPTION = ox.NamedNode(DCT + "description")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -114,8 +117,11 @@ def graph_names(store) -> set[str]:
 
 
 def catalogue_entry(graph: ox.NamedNode, source: str, title: str, triples: int, license_iri: str,
-                    media_type: str) -> list[ox.Quad]:
-    """The quads of the catalogue entry of an imported ``graph``, issued now (in the catalogue graph)."""
+                    media_type: str, descriptions: dict[str, str] | None = None) -> list[ox.Quad]:
+    """The quads of the catalogue entry of an imported ``graph``, issued now (in the catalogue graph).
+
+    ``descriptions`` maps a language tag to a ``dcterms:description`` of the import (what the store
+    keeps in another form than the file gives it)."""
     meta = ox.NamedNode(IMPORTS_GRAPH)
     now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     return [
@@ -127,7 +133,8 @@ def catalogue_entry(graph: ox.NamedNode, source: str, title: str, triples: int, 
         ox.Quad(graph, DCT_LICENSE, ox.NamedNode(license_iri), meta),
         ox.Quad(graph, VOID_TRIPLES, ox.Literal(str(triples), datatype=ox.NamedNode(XSD + "integer")), meta),
         ox.Quad(graph, DCT_FORMAT, ox.Literal(media_type), meta),
-    ]
+    ] + [ox.Quad(graph, DCT_DESCRIPTION, ox.Literal(text, language=lang), meta)
+         for lang, text in sorted((descriptions or {}).items())]
 
 
 def imported(store: ox.Store) -> list[dict[str, str]]:

@@ -21,6 +21,7 @@ from ...core import namespaces
 from ...core.errors import InputError, Problem, yaml_problem
 from .catalogue import check_graph_iri
 from .limits import _DECIMAL, MAX_DECIMAL_DIGITS
+from .literals import LiteralChanges
 from .write import ImportResult, write_graph
 
 RDF_TYPE = str(namespaces.RDF.type)
@@ -280,9 +281,15 @@ def import_csv(store_dir: Path, csv_path: Path, mapping_path: Path, *, graph_iri
         raise InputError([Problem(csv_path, None, "a CSV states no licence; pass --license IRI")])
     check_text_file(csv_path)
 
+    literals = LiteralChanges()  # a mapped datatype the store writes as another (xsd:int …)
+
     def load(store: ox.Store, target: ox.NamedNode) -> None:
         triples = rows_to_quads(store, csv_path, mapping)
+        for _, _, value in triples:
+            if isinstance(value, ox.Literal):
+                literals.observe(value)
         store.extend(ox.Quad(s, p, o, target) for s, p, o in triples)
 
     return write_graph(store_dir, graph, load, replace=replace, source=csv_path.resolve().as_uri(),
-                       title=csv_path.name, license=license_iri, media_type="text/csv", create=create)
+                       title=csv_path.name, license=license_iri, media_type="text/csv", create=create,
+                       literals=literals)

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from ...core.errors import InputError, Problem
 from .catalogue import DCT_LICENSE, check_graph_iri, default_graph_iri
 from .limits import check_decimal, line_of
+from .literals import LiteralChanges
 from .progress import byte_progress
 from .rdf_input import rdf_format_for, syntax_problem
 from .write import ImportResult, write_graph
@@ -42,7 +43,8 @@ def import_rdf(store_dir: Path, path: Path, *, graph_iri: str | None = None, rep
     source = path.resolve().as_uri()
     checked = _identity(path.stat())
     check_rdf_file(path, fmt)  # caps on size, nesting, entities … before the parser runs
-    found = _check_quads(path, fmt, source, progress)  # decimals, N3 formulas, the stated licence
+    literals = LiteralChanges()  # what the store will not keep as given, counted in the same pass
+    found = _check_quads(path, fmt, source, progress, literals)  # decimals, N3 formulas, the licence
     chosen = license_iri or (found[0] if found else None)
     if chosen is None:
         raise InputError([Problem(path, None, "the dataset states no licence (dcterms:license); "
@@ -71,7 +73,7 @@ def import_rdf(store_dir: Path, path: Path, *, graph_iri: str | None = None, rep
             raise InputError([Problem(path, None, f"cannot import: {err}")]) from None
 
     return write_graph(store_dir, graph, load, replace=replace, source=source, title=path.name,
-                       license=chosen, media_type=fmt.media_type, create=create)
+                       license=chosen, media_type=fmt.media_type, create=create, literals=literals)
 
 
 def _identity(st: os.stat_result) -> tuple:
@@ -120,10 +122,12 @@ def _contained(quads, target: ox.NamedNode, path: Path):
         yield ox.Quad(quad.subject, quad.predicate, quad.object, target)
 
 
-def _check_quads(path: Path, fmt: ox.RdfFormat, source: str, progress: bool) -> list[str]:
+def _check_quads(path: Path, fmt: ox.RdfFormat, source: str, progress: bool,
+                 literals: LiteralChanges | None = None) -> list[str]:
     """Parse the whole file once, storing nothing: refuse N3 formulas and bad ``xsd:decimal``
-    literals (an exponent, NaN, Infinity, too many digits), and return the first licence IRI the
-    data states (``dcterms:license``), if any. (Reading the terms back from the on-disk store
+    literals (an exponent, NaN, Infinity, too many digits), count in ``literals`` the literals the
+    store will not keep as given, and return the first licence IRI the data states
+    (``dcterms:license``), if any. (Reading the terms back from the on-disk store
     would cost a lookup per literal; the parser is faster.)"""
     found: list[str] = []
     try:
@@ -140,6 +144,8 @@ def _check_quads(path: Path, fmt: ox.RdfFormat, source: str, progress: bool) -> 
                     if wrong:
                         raise InputError([Problem(path, line_of(path, value.value), f"the object of "
                                                   f"{quad.subject} <{quad.predicate.value}>: {wrong}; refused")])
+                    if literals is not None:
+                        literals.observe(value)
                 elif not found and quad.predicate == DCT_LICENSE and isinstance(value, ox.NamedNode):
                     found.append(value.value)
     except SyntaxError as err:

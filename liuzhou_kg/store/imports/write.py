@@ -13,7 +13,7 @@ their owners.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -24,14 +24,17 @@ from .catalogue import (GRAPH_BASE, IMPORT_GRAPH_BASE, IMPORTS_GRAPH, STAGING_BA
                         check_graph_iri, count_triples, graph_names, import_graphs, is_catalogued,
                         uncatalogue)
 
+
 @dataclass
 class ImportResult:
-    """The outcome of an import: graph IRI, triple count, licence, and whether it replaced a graph."""
+    """The outcome of an import: graph IRI, triple count, licence, whether it replaced a graph, and
+    ``notes``: lines for the user (what the store keeps in another form than given)."""
 
     graph: str
     triples: int
     license: str
     replaced: bool
+    notes: list[str] = field(default_factory=list)
 
 
 def store_root(store_dir: Path | None) -> Path:
@@ -43,11 +46,16 @@ def store_root(store_dir: Path | None) -> Path:
 
 def write_graph(store_dir: Path, graph: ox.NamedNode, load: Callable[[ox.Store, ox.NamedNode], None], *,
                 replace: bool, source: str, title: str, license, media_type: str,
-                create: bool = False) -> ImportResult:
+                create: bool = False, literals=None) -> ImportResult:
     """Write the graph ``graph`` with ``load(store, graph)`` and give it its catalogue entry, in a
     new generation of the store published only when all is done (see the module docstring).
 
-    ``license`` is the licence IRI, or a function returning it once the data is loaded."""
+    ``license`` is the licence IRI, or a function returning it once the data is loaded.
+    ``literals`` (a :class:`~.literals.LiteralChanges`, filled by the time ``load`` returns) is what
+    the store keeps in another form than given: its note goes into the catalogue entry
+    (``dcterms:description``, in English and Chinese) and into the result's ``notes``.
+    Raises ``InputError`` (nothing published) on a graph that exists without ``replace``, or on a
+    load that wrote outside its graph."""
     from ..writer import StoreWriter
 
     with StoreWriter(store_dir, f"import <{graph.value}>", create=create) as writer:
@@ -72,9 +80,11 @@ def write_graph(store_dir: Path, graph: ox.NamedNode, load: Callable[[ox.Store, 
                                                          "the catalogue; nothing was published")])
         chosen = license() if callable(license) else license
         triples = count_triples(store, graph)
-        store.extend(catalogue_entry(graph, source, title, triples, chosen, media_type))
+        notes = {lang: literals.note(lang) for lang in ("en", "zh")} if literals is not None else {}
+        notes = {lang: text for lang, text in notes.items() if text}
+        store.extend(catalogue_entry(graph, source, title, triples, chosen, media_type, notes))
         writer.commit()
-    return ImportResult(graph.value, triples, chosen, exists)
+    return ImportResult(graph.value, triples, chosen, exists, [f"note: {notes['en']}"] if notes else [])
 
 
 def _owners_state(store, graph: ox.NamedNode) -> dict:
