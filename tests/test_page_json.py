@@ -77,7 +77,9 @@ def test_the_query_page():
                                     "liuzhou_kg/reconcile/templates"])
 def test_no_template_embeds_json_by_hand(folder):
     """Data reaches a page script only through tojson: no |safe, no hand-made escaping."""
-    from liuzhou_kg.core.paths import REPO
+    from liuzhou_kg.core.layout import Layout
+
+    REPO = Layout.default().repo
 
     for path in (REPO / folder).glob("*.html"):
         text = path.read_text(encoding="utf-8")

@@ -33,7 +33,7 @@ def test_oxigraph_turtle_in_the_build(tmp_path):
 
 
 def test_oxigraph_trig_as_a_data_file(tmp_path):
-    from liuzhou_kg.store.generations import load_memory_store
+    from liuzhou_kg.store.load import load_memory_store
 
     bad = tmp_path / "bad.trig"
     bad.write_text('@prefix lz: <https://w3id.org/liuzhou-kg/resource/> .\nlz:a lz:b zz:c .\n',
