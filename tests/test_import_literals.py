@@ -11,12 +11,13 @@ import pyoxigraph as ox
 import pytest
 
 from liuzhou_kg.cli import main
-from liuzhou_kg.core.paths import CHECKS_DIR
+from liuzhou_kg.core.layout import Layout
 from liuzhou_kg.store.imports.catalogue import IMPORTS_GRAPH
 from liuzhou_kg.store.imports.literals import (XSD, LiteralChanges, disagreements, load_table, round_trip,
                                                store_notes)
 from liuzhou_kg.store.reader import open_store
 
+CHECKS_DIR = Layout.default().checks
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
 G = "https://w3id.org/liuzhou-kg/graph/import/"
 DESCRIPTION = ox.NamedNode("http://purl.org/dc/terms/description")
@@ -163,7 +164,7 @@ def test_csv_import_counts_the_literals_its_mapping_makes(built_dist, tmp_path, 
     """A mapping that types the area codes xsd:int: the store keeps them as xsd:integer."""
     import shutil
 
-    from liuzhou_kg.core.paths import REPO
+    REPO = Layout.default().repo
 
     store_dir = tmp_path / "store"
     shutil.copytree(built_dist / "store", store_dir)
