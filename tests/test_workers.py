@@ -192,3 +192,36 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+UNDER_ULIMIT = """
+import resource, sys
+from liuzhou_kg.sparql.errors import QueryTooMuchMemory
+from liuzhou_kg.sparql.execute import QueryRequest
+from liuzhou_kg.sparql.workers import StoreSpec, run_query
+
+spec = StoreSpec(store_dir=sys.argv[1], memory_limit=8 * 2**30)  # more than the ulimit allows
+answer = run_query(spec, QueryRequest("ASK {}", format="csv"), timeout=60)
+print(answer.body.decode().split()[-1])
+try:
+    run_query(spec, QueryRequest(sys.argv[2]), timeout=120)
+    print("no limit")
+except QueryTooMuchMemory:
+    print("too much memory")
+"""
+
+
+def test_a_lower_inherited_address_space_limit_is_kept_not_fatal(few_thousand):
+    """A service started under `ulimit -v` (or a container's limit) below the worker's own limit:
+    the worker keeps the inherited hard limit (it may not raise it) instead of dying at start."""
+    import resource
+
+    ceiling = 1536 * 2**20
+
+    def lower():
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+
+    done = subprocess.run([sys.executable, "-c", UNDER_ULIMIT, str(few_thousand), CROSS_JOIN_SORT],
+                          cwd=REPO, capture_output=True, text=True, timeout=300, preexec_fn=lower)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["true", "too much memory"], done.stdout + done.stderr[-2000:]

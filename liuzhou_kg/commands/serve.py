@@ -1,6 +1,8 @@
 """``liuzhou-kg serve``: the read-only SPARQL 1.1 endpoint, query page and linked-data pages."""
 from __future__ import annotations
 
+import resource
+
 from ..core.errors import InputError
 from ..sparql.limits import DEFAULT_MAX_RESULT_BYTES, DEFAULT_TIMEOUT
 from .options import add_command, add_dataset_options, positive_float, positive_int
@@ -120,6 +122,9 @@ def run(args) -> int:
         body_timeout=args.body_timeout, queue_timeout=args.queue_timeout))
     state = "isolated" if isolation.isolated else "NOT isolated (--allow-network)"
     limit = f"{args.memory_limit} MiB" if args.memory_limit else "none"
+    inherited = resource.getrlimit(resource.RLIMIT_AS)[1]
+    if inherited != resource.RLIM_INFINITY:  # ulimit -v, a container: workers cannot go above it
+        limit += f" (the inherited address-space limit, {inherited >> 20} MiB in all, also holds)"
     print(f"query workers: network {state}: {isolation.detail}; memory limit {limit}",
           flush=True)
     print(f"serving http://{args.host}:{args.port}/ (SPARQL endpoint /sparql)", flush=True)

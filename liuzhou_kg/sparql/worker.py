@@ -61,8 +61,7 @@ def _serve(conn, store, spec: StoreSpec, policy: Policy, isolation: Isolation) -
     except Exception:
         pass
     if spec.memory_limit:
-        limit = address_space() + spec.memory_limit
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_AS, (memory_ceiling(spec.memory_limit),) * 2)
     conn.send(("ready", isolation))
     while True:
         try:
@@ -81,6 +80,15 @@ def _serve(conn, store, spec: StoreSpec, policy: Policy, isolation: Isolation) -
         except Exception as err:  # never let one query take the worker down
             conn.send(("error", QueryFailed(str(err).splitlines()[0][:300] if str(err)
                                             else type(err).__name__)))
+
+
+def memory_ceiling(memory_limit: int) -> int:
+    """The address-space limit a worker sets itself: what it has mapped now plus ``memory_limit``,
+    or the hard limit it inherited (``ulimit -v``, a container's) when that is lower: a process may
+    lower its hard limit but never raise it."""
+    wanted = address_space() + memory_limit
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    return wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
 
 
 class Worker:
