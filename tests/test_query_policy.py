@@ -178,3 +178,28 @@ def test_result_limit(store):
 def test_format_must_fit_the_form(store):
     with pytest.raises(QueryError, match="cannot be written as turtle"):
         run(store, QueryRequest("SELECT * { ?s ?p ?o }", format="turtle"))
+
+
+def _traceback_length(error: BaseException) -> int:
+    length, tb = 0, error.__traceback__
+    while tb is not None:
+        length, tb = length + 1, tb.tb_next
+    return length
+
+
+def test_a_kept_refusal_does_not_gather_the_tracebacks_of_its_repeats():
+    """The attack bench's repeated 63 KB query grew the server by ~50 KB a request: the cached
+    refusal, raised again and again, kept every raise's traceback and its frames' locals."""
+    policy = Policy.serve()
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    lengths, seen = [], []
+    for _ in range(50):
+        with pytest.raises(QueryRefused) as caught:
+            policy.check(query)
+        lengths.append(_traceback_length(caught.value))
+        seen.append(caught.value)
+    assert max(lengths) == lengths[0], lengths
+    assert len({id(error) for error in seen}) == len(seen)  # a fresh error each time
+    kept = [value for value in policy._cache._entries.values() if isinstance(value, Exception)]
+    assert kept and all(error.__traceback__ is None and error.__context__ is None
+                        for error in kept)

@@ -225,3 +225,32 @@ def test_a_lower_inherited_address_space_limit_is_kept_not_fatal(few_thousand):
                           cwd=REPO, capture_output=True, text=True, timeout=300, preexec_fn=lower)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines() == ["true", "too much memory"], done.stdout + done.stderr[-2000:]
+
+
+def test_the_pool_raises_a_fresh_copy_of_a_kept_refusal(few_thousand):
+    """The endpoint's path: a refusal the pool keeps is raised as a copy each time, so repeats
+    of one refused query do not pile their tracebacks (and request frames) onto the kept one."""
+    from liuzhou_kg.sparql.errors import QuerySyntaxError
+
+    async def scenario():
+        pool = WorkerPool(StoreSpec(store_dir=str(few_thousand)), size=1, timeout=30)
+        await pool.start()
+        try:
+            errors = []
+            for _ in range(20):
+                try:
+                    await pool.check(QueryRequest("SELECT * WHERE { ?s ?p }"))
+                except QuerySyntaxError as err:
+                    errors.append(err)
+            assert len(errors) == 20 and len({id(e) for e in errors}) == 20
+            depth = []
+            for err in errors:
+                length, tb = 0, err.__traceback__
+                while tb is not None:
+                    length, tb = length + 1, tb.tb_next
+                depth.append(length)
+            assert max(depth) <= depth[0] + 1, depth
+        finally:
+            await pool.close()
+
+    run_async(scenario)

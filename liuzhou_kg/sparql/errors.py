@@ -14,6 +14,17 @@ class QueryError(Exception):
     def to_dict(self) -> dict:
         return {"error": self.title, "message": self.message}
 
+    def again(self) -> "QueryError":
+        """A fresh copy of this error, to raise one that is kept (in a cache). Raising the kept
+        object itself would add each raise's traceback to it, and with the traceback the frames'
+        locals (request bodies, queries): memory that grows with every repeated request."""
+        return _rebuild(type(self), dict(self.__dict__))
+
+    def kept(self) -> "QueryError":
+        """This error, stripped for keeping: no traceback, cause or context (and so no frames)."""
+        self.__traceback__ = self.__cause__ = self.__context__ = None
+        return self
+
     def __reduce__(self):
         # Errors cross the worker-process pipe; rebuild them from their attributes.
         return (_rebuild, (type(self), dict(self.__dict__)))

@@ -131,10 +131,10 @@ class Policy:
             try:
                 cached = self._decide(text, graphs, key[1], key[2], need_form)
             except (QueryRefused, QuerySyntaxError, QueryTooComplex) as err:
-                cached = err
+                cached = err.kept()
             self._cache.put(key, cached)
         if isinstance(cached, Exception):
-            raise cached
+            raise cached.again()
         return cached
 
     def _decide(self, text, graphs, default_graph_uris, named_graph_uris, need_form) -> Verdict:
