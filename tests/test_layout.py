@@ -42,6 +42,7 @@ def test_a_layout_names_every_input_under_its_repo(tmp_path):
     assert (layout.number_cues, layout.coverage_exclusions) == (
         graph / "number-cues.yaml", graph / "coverage-exclusions.yaml")
     assert layout.link_vocabulary.parent == layout.link_normalize.parent == graph / "mappings"
+    assert layout.link_evidence == graph / "mappings" / "link-evidence.yaml"
     assert Layout(tmp_path, tmp_path / "out").dist == tmp_path / "out"
     assert len({Layout(tmp_path), Layout(tmp_path)}) == 1
     with pytest.raises(AttributeError):

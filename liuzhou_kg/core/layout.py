@@ -101,6 +101,11 @@ class Layout:
         return self.mappings / "link-vocabulary.yaml"
 
     @property
+    def link_evidence(self) -> Path:
+        """``graph/mappings/link-evidence.yaml``: what a query's property values add to a score."""
+        return self.mappings / "link-evidence.yaml"
+
+    @property
     def link_normalize(self) -> Path:
         """``graph/mappings/link-normalize.yaml``: legal forms, admin suffixes and place prefixes."""
         return self.mappings / "link-normalize.yaml"

@@ -11,6 +11,10 @@
   ``Matcher.match(names, type=…, properties=…, limit=…)`` for clients that match names
   (``discover.graph_matcher()`` builds one over this graph); the score of a pair is
   :mod:`.similarity`.
+- :mod:`.evidence` — a query's property values judged against a candidate's (agrees, conflicts,
+  unknown) and what that adds to its score (``Matcher.match(..., evidence=[Clue(...)])``; weights
+  in ``graph/mappings/link-evidence.yaml``).
+- :mod:`.decisions` — the one-to-one decisions of ``link`` and the match rule of one query.
 - :mod:`.scoring` — two-list linking and its evaluation (precision, recall).
 - :mod:`.gazetteers` — GeoNames, GB/T 2260 and ISO 3166 as RDF from installed packages.
 - :mod:`.evaluation` — the expected links to those gazetteers, derived from the packages' data.

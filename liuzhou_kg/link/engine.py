@@ -17,9 +17,14 @@ most 64 of them (``normalize.py``), so the work per entity is bounded.
 **Score** of a pair: :mod:`.similarity` (label similarity × type factor, ± place, then
 identifiers and hierarchy; every factor is documented there and in docs/linking.md).
 
-**Decisions** (:func:`decide`): pairs at or above ``exact`` are assigned one-to-one, strongest
-first, and become exact only when clear: no other candidate of either side whose other entity is
-still free ranks within ``MARGIN``. The rest at or above ``close`` are left for review.
+**Evidence** of a query (``Matcher.match(..., evidence=[Clue(...)])``): each property the query
+gives is judged against the candidate's own values, read from the store (:mod:`.evidence`;
+weights in ``graph/mappings/link-evidence.yaml``).
+
+**Decisions** (:mod:`.decisions`): for ``link``, pairs at or above ``exact`` are assigned
+one-to-one, strongest first, and become exact only when clear: no other candidate of either side
+whose other entity is still free ranks within ``MARGIN``; the rest at or above ``close`` are left
+for review. For one query, :func:`~.decisions.clear_winner` is the same rule on one list.
 """
 from __future__ import annotations
 
@@ -28,17 +33,15 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
 from .codes import Code, code_of
+from .decisions import (CLOSE_THRESHOLD, CODE_STRENGTH, EXACT_THRESHOLD, IRI_STRENGTH, MARGIN,
+                        STRUCTURE_BONUS, _structure, clear_winner, decide, rank_key, strength)
 from .entities import Entity, entities
-from .normalize import LabelKeys, label_keys, label_variants, to_pinyin, without_tone_numbers
-from .similarity import CODE_FLOOR, PINYIN_SCORE, Candidate, Profile, score_pair, short_names
+from .evidence import AGREES, Clue, Facts, adjustment, judge
+from .normalize import (LabelKeys, label_keys, label_variants, name_keys, to_pinyin,
+                        without_tone_numbers)
+from .similarity import PINYIN_SCORE, Candidate, Profile, code_key, score_pair, short_names
 from .vocabulary import Vocabulary, vocabulary
 
-EXACT_THRESHOLD = 0.85
-CLOSE_THRESHOLD = 0.6
-MARGIN = 0.05
-STRUCTURE_BONUS = 0.15
-IRI_STRENGTH = 0.2  # how much the same IRI outweighs names alone when ranking (strength)
-CODE_STRENGTH = 0.1  # … a shared code
 MAX_POSTING = 5000
 MAX_CANDIDATES = 50
 GRAM_SHARE = 0.5  # share of a name's n-grams another name must have to be scored
@@ -60,14 +63,24 @@ class Match:
     name_score: float = 0.0  # the label similarity alone (0-1)
     exact: bool = False  # a name (with its legal form), a known code or the IRI equals the query's
     type_match: bool | None = None  # has one of the asked types (None: no type asked)
+    raw: float = 0.0  # the score before it is clipped to 0-1 (orders answers tied at 1)
+    outcomes: tuple[str, ...] = ()  # per clue of the query: "agrees", "conflicts", "unknown"
 
 
 class Matcher:
     """An index over ``entities`` (usually this graph's) that scores other entities or names."""
 
-    def __init__(self, entities: Iterable[Entity], vocab: Vocabulary | None = None):
+    def __init__(self, entities: Iterable[Entity], vocab: Vocabulary | None = None,
+                 facts: Facts | None = None):
         self.vocab = vocab or vocabulary()
         self.entities = list(entities)
+        self.facts = facts  # the entities' property values, for evidence (None: no store)
+        self._by_iri = {e.iri: i for i, e in enumerate(self.entities)}
+        self._by_code: dict[str, list[int]] = defaultdict(list)
+        for i, e in enumerate(self.entities):
+            for key in {code_key(value, self.vocab, scheme) for scheme, value in e.codes}:
+                if key:
+                    self._by_code[key].append(i)
         self._profiles = [Profile(e) for e in self.entities]
         self._names = [short_names(e) for e in self.entities]
         exact: dict[str, list[int]] = defaultdict(list)
@@ -86,9 +99,12 @@ class Matcher:
     def over_store(cls, store, namespace: str | None = None,
                    keep: Callable[[str], bool] | None = None) -> "Matcher":
         """The engine over the entities of ``store`` (IRIs starting with ``namespace``, and for
-        which ``keep(iri)`` holds). The store is read with quad patterns only, never SPARQL."""
+        which ``keep(iri)`` holds), with their property values for evidence. The store is read
+        with quad patterns only, never SPARQL."""
         found = entities(store, namespace=namespace)
-        return cls(e for e in found if keep is None or keep(e.iri))
+        matcher = cls(e for e in found if keep is None or keep(e.iri))
+        matcher.facts = Facts(store, matcher.entities, matcher.vocab)
+        return matcher
 
     # ------------------------------------------------------------------ candidates
 
@@ -200,21 +216,35 @@ class Matcher:
     def match(self, names: str | Iterable[str], type: str | Iterable[str] | None = None,
               properties: Mapping[str, object] | None = None, limit: int = 5,
               exact: float = EXACT_THRESHOLD, margin: float = MARGIN,
-              floor: float = 0.3, type_strict: str = "any") -> list[Match]:
+              floor: float = 0.3, type_strict: str = "any",
+              evidence: Iterable[Clue] = ()) -> list[Match]:
         """The indexed entities best matching ``names``, scored, best first.
 
         ``type`` (class IRIs) keeps only entities of that class or a subclass of it
         (``type_strict="any"``) or of all of them (``"all"``); with ``"should"`` the others stay,
         their score × ``TYPE_SHOULD_FACTOR`` (see :func:`type_filter`). The category of the type
-        also counts as type evidence. ``properties`` adds codes and parents (see
-        :meth:`query_entity`). A query written in Latin letters that equals only the pinyin of a
-        Chinese name, of an entity with Latin names of its own that differ, scores at most
-        ``PINYIN_ONLY`` (Guojia, a town, is not 国家 "the State"). ``match`` is true for at most
-        one answer: the first, when it scores at least ``exact`` and the next one is more than
-        ``margin`` below.
+        also counts as type evidence. ``properties`` describes the query as an entity of another
+        dataset (codes and parents, see :meth:`query_entity`), scored as ``link`` scores a pair.
+        A name that is the IRI of an indexed entity, or one of its codes (:func:`code_key`: 528
+        is 000528), finds it with score 1. A query written in Latin letters that equals only
+        the pinyin of a Chinese name, of an entity with Latin names of its own that differ,
+        scores at most ``PINYIN_ONLY`` (Guojia, a town, is not 国家 "the State").
+
+        ``evidence`` is a list of :class:`~.evidence.Clue`: each is judged against the
+        candidate's own values (:func:`~.evidence.judge`; the matcher must come from
+        :meth:`over_store`), and its outcome added to the score
+        (:func:`~.evidence.adjustment`); a ``required`` clue that does not agree leaves the
+        candidate out; a code or IRI that agrees makes it ``exact``. Without names, the
+        candidates are the entities some clue agrees with, scored by the share of clues that
+        agree. Answers under ``floor`` are dropped; ``match`` is set by
+        :func:`~.decisions.clear_winner` (at least ``exact``, and a lead of ``margin`` or the
+        only exact one) on the first answer alone.
         """
-        if isinstance(names, str):
-            names = [names]
+        names = [names] if isinstance(names, str) else list(names or ())
+        names = [n for n in names if isinstance(n, str) and n.strip()]
+        clues = list(evidence)
+        if clues and self.facts is None:
+            raise ValueError("evidence needs the values of the entities: use Matcher.over_store")
         wanted = {type} if isinstance(type, str) else set(type or ())
         category = None
         if type_strict != "should":
@@ -224,39 +254,84 @@ class Matcher:
                     break
             if category is None and wanted:
                 category = self._category_of_class(wanted)
-        query = self.query_entity(names, properties=properties, category=category)
-        if not query.labels and not query.codes:
-            return []
-        latin_query = not any(_has_han(k.label) for k in query.labels)
-        query_full = {k.full for k in query.labels if k.full}
-        query_cores = {(k.core, k.legal_form) for k in query.labels if k.legal_form}
-        found: list[tuple[float, Candidate, bool | None]] = []
-        for cand in self.candidates_for(query, close=floor * TYPE_SHOULD_FACTOR,
-                                        untyped_query=category is None):
-            factor = type_filter(cand.local.types, wanted, type_strict)
+        direct = self._direct(names)
+        query = self.query_entity([n for n in names if n.strip() not in self._by_iri],
+                                  properties=properties, category=category)
+        # index → (score, evidence, label similarity, equal to the query)
+        rows: dict[int, tuple[float, tuple[str, ...], float, bool]] = {}
+        if query.labels or query.codes:
+            rows = self._by_names(query, floor, category)
+        for i, why in direct.items():
+            rows[i] = (1.0, (why,), 1.0, True)
+        if not names and not query.codes and clues:
+            rows = self._by_clues(clues)
+        answers = []
+        for i, (score, why, label_score, equal) in rows.items():
+            entity = self.entities[i]
+            factor = type_filter(entity.types, wanted, type_strict)
             if factor is None:
                 continue
-            score = cand.score * factor
-            if (cand.label_score == PINYIN_SCORE and latin_query
-                    and self._own_latin_names_differ(cand.local, query)
-                    and not cand.evidence):
+            score *= factor
+            if (label_score == PINYIN_SCORE and not _has_han("".join(names))
+                    and self._own_latin_names_differ(entity, query) and not why):
                 score = min(score, PINYIN_ONLY)
-                cand.evidence = cand.evidence + ("pinyin only",)
+                why = why + ("pinyin only",)
+            outcomes = tuple(judge(self.facts.known(entity.iri, c), c, self.vocab) for c in clues)
+            if any(c.required and o != AGREES for c, o in zip(clues, outcomes)):
+                continue
+            raw = score + adjustment(outcomes, clues)
+            equal = equal or any(c.identifies and o == AGREES for c, o in zip(clues, outcomes))
+            score = max(0.0, min(1.0, raw))
             if score >= floor:
-                found.append((score, cand, (factor == 1.0) if wanted else None))
-        found.sort(key=lambda f: (-f[0], f[1].local.iri))
-        answers = []
-        for n, (score, cand, typed) in enumerate(found[:max(0, limit)]):
-            clear = (n == 0 and score >= exact
-                     and (len(found) == 1 or found[1][0] < score - margin))
+                answers.append(Match(entity.iri, entity.name, round(score, 4), False,
+                                     tuple(sorted(entity.types)), why, round(label_score, 4),
+                                     equal, (factor == 1.0) if wanted else None, round(raw, 4),
+                                     outcomes))
+        answers.sort(key=lambda a: (*rank_key(a), a.iri))
+        if answers:
+            answers[0].match = clear_winner(answers, exact=exact, margin=margin)
+        return answers[:max(0, limit)]
+
+    def _direct(self, names: list[str]) -> dict[int, str]:
+        """Indexed entities whose IRI, or one of whose codes, is one of ``names``."""
+        found: dict[int, str] = {}
+        for name in names:
+            i = self._by_iri.get(name.strip())
+            if i is not None:
+                found[i] = "same IRI"
+                continue
+            key = code_key(name, self.vocab)
+            for i in self._by_code.get(key, ()) if key else ():
+                found.setdefault(i, f"same code {key}")
+        return found
+
+    def _by_names(self, query: Entity, floor: float,
+                  category: str | None) -> dict[int, tuple[float, tuple[str, ...], float, bool]]:
+        """The candidates of the query's names (and ``properties``), scored as pairs."""
+        query_full = {k.full for k in query.labels if k.full}
+        query_cores = {(k.core, k.legal_form) for k in query.labels if k.legal_form}
+        rows = {}
+        for cand in self.candidates_for(query, close=floor * TYPE_SHOULD_FACTOR,
+                                        untyped_query=category is None):
             local_full = {k.full for k in cand.local.labels}
             local_cores = {(k.core, k.legal_form) for k in cand.local.labels if k.legal_form}
             equal = (bool(query_full & local_full) or bool(query_cores & local_cores)
                      or any(e.startswith(("same IRI", "same code")) for e in cand.evidence))
-            answers.append(Match(cand.local.iri, cand.local.name, round(score, 4), clear,
-                                 tuple(sorted(cand.local.types)), cand.evidence,
-                                 round(cand.label_score, 4), equal, typed))
-        return answers
+            rows[self._by_iri[cand.local.iri]] = (cand.score, cand.evidence, cand.label_score,
+                                                  equal)
+        return rows
+
+    def _by_clues(self, clues: list[Clue]) -> dict[int, tuple[float, tuple[str, ...], float, bool]]:
+        """Without names: the entities some clue agrees with, scored by the share that agree;
+        equal to the query when all agree and one of them is a code or an IRI."""
+        rows = {}
+        for i, entity in enumerate(self.entities):
+            agreed = sum(judge(self.facts.known(entity.iri, c), c, self.vocab) == AGREES
+                         for c in clues)
+            if agreed:
+                equal = agreed == len(clues) and any(c.identifies for c in clues)
+                rows[i] = (agreed / len(clues), (), 0.0, equal)
+        return rows
 
     def _own_latin_names_differ(self, local: Entity, query: Entity) -> bool:
         """``local`` has names in Latin letters, and none of them is a name of ``query``."""
@@ -282,16 +357,6 @@ def type_filter(types: Iterable[str], wanted: set[str], strict: str = "any") -> 
     return TYPE_SHOULD_FACTOR if strict == "should" else None
 
 
-def name_keys(text: str) -> set[str]:
-    """Every normalised key (full, core, short, pinyin) of ``text`` and its variants: two texts
-    name the same thing by the engine's rules when their key sets meet."""
-    keys: set[str] = set()
-    for variant in label_variants(without_tone_numbers(text)):
-        keys |= label_keys(variant).keys()
-    keys.discard("")
-    return keys
-
-
 def folded(text: str) -> str:
     """``text`` as the engine compares it: NFKC, simplified, lower case, no tone marks, spaces or
     punctuation."""
@@ -307,58 +372,6 @@ def _has_han(text: str) -> bool:
     return any("\u3400" <= c <= "\u9fff" for c in text)
 
 
-def _structure(found: list[Candidate]) -> None:
-    """Hierarchy from the other end: when a part of each is linked by a code or the same IRI
-    (广西 to CN-GX), a candidate pair of their parents (中国 to CN) gains ``STRUCTURE_BONUS``."""
-    strong = [c for c in found if c.score >= CODE_FLOOR and any(
-        e.startswith(("same code", "same IRI")) for e in c.evidence)]
-    if not strong:
-        return
-    pairs = {(lp, ep) for c in strong for lp in c.local.parents for ep in c.external.parents}
-    for cand in found:
-        if (cand.local.iri, cand.external.iri) in pairs and "one is part of the other" not in cand.evidence:
-            cand.score = min(1.0, cand.score + STRUCTURE_BONUS)
-            cand.evidence = cand.evidence + ("parts linked",)
-
-
-def strength(cand: Candidate) -> float:
-    """How much the evidence outweighs names alone: the same IRI 0.2, a shared code 0.1."""
-    if "same IRI" in cand.evidence:
-        return IRI_STRENGTH
-    if any(e.startswith(("same code", "same identifier")) for e in cand.evidence):
-        return CODE_STRENGTH
-    return 0.0
-
-
-def decide(found: list[Candidate], *, exact: float = EXACT_THRESHOLD,
-           margin: float = MARGIN) -> list[Candidate]:
-    """Greedy one-to-one assignment, strongest first; exact only for a clear winner, else close.
-
-    Pairs are ranked by score plus :func:`strength` (a shared code beats a namesake of the same
-    score). A pair at or above ``exact`` whose entities are both free becomes exact when no other
-    candidate of either entity, among those whose other side is still free, ranks within
-    ``margin`` of it."""
-    rank = {id(c): c.score + strength(c) for c in found}
-    found.sort(key=lambda c: (-rank[id(c)], c.local.iri, c.external.iri))
-    by_local: dict[str, list[Candidate]] = defaultdict(list)
-    by_external: dict[str, list[Candidate]] = defaultdict(list)
-    for cand in found:
-        cand.decision = "close"
-        by_local[cand.local.iri].append(cand)
-        by_external[cand.external.iri].append(cand)
-    taken_local: set[str] = set()
-    taken_external: set[str] = set()
-    for cand in found:
-        if cand.score < exact or cand.local.iri in taken_local or cand.external.iri in taken_external:
-            continue
-        rivals = [rank[id(o)] for o in by_local[cand.local.iri]
-                  if o is not cand and o.external.iri not in taken_external]
-        rivals += [rank[id(o)] for o in by_external[cand.external.iri]
-                   if o is not cand and o.local.iri not in taken_local]
-        if any(r > rank[id(cand)] - margin for r in rivals):
-            cand.evidence = cand.evidence + ("no clear winner",)
-            continue
-        cand.decision = "exact"
-        taken_local.add(cand.local.iri)
-        taken_external.add(cand.external.iri)
-    return found
+__all__ = ["CLOSE_THRESHOLD", "CODE_STRENGTH", "EXACT_THRESHOLD", "IRI_STRENGTH", "MARGIN",
+           "MAX_CANDIDATES", "STRUCTURE_BONUS", "Clue", "Match", "Matcher", "clear_winner",
+           "decide", "folded", "name_keys", "pinyin_of", "rank_key", "strength", "type_filter"]

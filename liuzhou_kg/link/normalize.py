@@ -202,3 +202,13 @@ def label_variants(label: str) -> list[str]:
         if text and text not in variants:
             variants.append(text)
     return variants
+
+
+def name_keys(text: str) -> set[str]:
+    """Every key (full, core, short, pinyin) of ``text`` and of its variants, tone numbers
+    dropped: two texts name the same thing by the linker's rules when their key sets meet."""
+    keys: set[str] = set()
+    for variant in label_variants(without_tone_numbers(text)):
+        keys |= label_keys(variant).keys()
+    keys.discard("")
+    return keys

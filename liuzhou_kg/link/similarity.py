@@ -12,16 +12,21 @@
 - parents of a pair linked by a code or IRI (中国 and CN, above 广西 and CN-GX) → +0.15 (given
   by the decisions, :meth:`liuzhou_kg.link.engine.Matcher.decide_all`).
 
+Two codes are compared by :func:`compare_codes` (the query's evidence, :mod:`.evidence`, and a
+cell that is a code, :meth:`~liuzhou_kg.link.engine.Matcher.match`).
+
 Which pairs get scored at all, and the one-to-one decisions, are the engine's
 (:mod:`liuzhou_kg.link.engine`).
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.process import cdist
 
+from .codes import MAX_CODE_LENGTH
 from .entities import Entity
 from .vocabulary import Vocabulary
 
@@ -219,3 +224,36 @@ def score_pair(local: Entity, local_profile: Profile, local_names: set[str], oth
         evidence.append("one is part of the other")
     return Candidate(local, other, max(0.0, min(1.0, score)), lab, factor, context,
                      evidence=tuple(evidence))
+
+
+def code_key(value, vocab: Vocabulary, scheme: str | None = None) -> str | None:
+    """The form in which two codes are compared, or None when ``value`` is no code.
+
+    The value is NFKC-normalised, upper-cased and stripped of spaces; then normalised by
+    ``scheme`` when it is a code of that scheme, else by the first scheme of the link vocabulary
+    that reads it (SZ000528 and 000528.SZ are the stock code 000528; 450200000 is the GB/T 2260
+    code 450200); a code of digits then loses its leading zeros, which a spreadsheet drops (528).
+    A number is read as its digits (450200.0 is 450200)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip().upper().replace(" ", "")
+    if not text or len(text) > MAX_CODE_LENGTH:
+        return None
+    first = [vocab.schemes[scheme]] if scheme in vocab.schemes else []
+    for spec in first + list(vocab.schemes.values()):
+        normalised = spec.normalize(text)
+        if normalised:
+            text = normalised
+            break
+    if text.isdigit():
+        text = text.lstrip("0") or "0"
+    return text
+
+
+def compare_codes(a, b, vocab: Vocabulary, scheme: str | None = None) -> bool:
+    """Whether ``a`` and ``b`` are the same code (both read by :func:`code_key`, ``scheme``
+    first)."""
+    key = code_key(a, vocab, scheme)
+    return key is not None and key == code_key(b, vocab, scheme)

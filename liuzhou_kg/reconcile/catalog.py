@@ -68,8 +68,6 @@ class ServiceConfig:
     exclude_types: frozenset[str]
     type_namespaces: tuple[str, ...]
     limits: dict[str, int]
-    match_threshold: float
-    match_margin: float
     candidate_floor: float
     preview_width: int
     preview_height: int
@@ -122,8 +120,6 @@ def _config(data: dict, path: Path) -> ServiceConfig:
         exclude_types=frozenset(expand(t, path) for t in data["exclude_types"]),
         type_namespaces=tuple(expand(t, path) for t in data["type_namespaces"]),
         limits=limits,
-        match_threshold=float(data["match"]["threshold"]),
-        match_margin=float(data["match"]["margin"]),
         candidate_floor=float(data["match"]["floor"]),
         preview_width=int(data["preview"]["width"]),
         preview_height=int(data["preview"]["height"]),
