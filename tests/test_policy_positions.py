@@ -16,7 +16,7 @@ import pytest
 
 from liuzhou_kg.core.errors import InputError
 from liuzhou_kg.sparql import locate
-from liuzhou_kg.sparql.errors import QueryRefused, QueryTooComplex
+from liuzhou_kg.sparql.errors import QueryRefused, QuerySyntaxError, QueryTooComplex
 from liuzhou_kg.sparql.federation import check_services
 from liuzhou_kg.sparql.large_stack import on_large_stack
 from liuzhou_kg.sparql.policy import Policy
@@ -118,6 +118,15 @@ def test_a_refusal_without_a_position_is_still_a_refusal(monkeypatch):
     monkeypatch.setattr(locate, "_get_grammar", broken)
     err = refusal("SELECT * WHERE { SERVICE <http://a.invalid/> { } }")
     assert err.line is None and err.message.startswith("SERVICE is refused")
+
+
+def test_a_query_rdflib_cannot_translate_gets_the_engines_position():
+    # The parser reads it, its translation stops at the undeclared prefix: the error still says
+    # where, from the engine, which refuses the same text.
+    with pytest.raises(QuerySyntaxError) as caught:
+        on_large_stack(Policy.serve().check, "SELECT * FROM <x:g>\nWHERE { ?s nope:p ?o }",
+                       frozenset(), (), (), False)
+    assert caught.value.line == 2 and 12 <= caught.value.column <= 18  # at or after nope:p
 
 
 def test_the_cold_path_never_loads_the_locator():

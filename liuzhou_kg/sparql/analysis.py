@@ -115,7 +115,10 @@ def analyse(text: str, grammar=None, nodes: dict | None = None) -> Verdict:
     except (QuerySyntaxError, QueryTooComplex):
         raise
     except Exception as err:  # rdflib rejects it while translating: refuse, never guess
-        raise QuerySyntaxError(f"the query could not be analysed: {_first_line(err)}") from None
+        # (an undeclared prefix, say): the engine's message, with its position, when it also
+        # refuses the text before its end
+        raise _engine_syntax_error(full) or QuerySyntaxError(
+            f"the query could not be analysed: {_first_line(err)}") from None
     form = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
             "DescribeQuery": "DESCRIBE"}.get(parsed[1].name)
     if form is None:
