@@ -126,10 +126,12 @@ def analyse(text: str, grammar=None, nodes: dict | None = None) -> Verdict:
 
     services: list[Service] = []
     found = nodes.setdefault("services", [])
+    seen: set[int] = set()  # ids of the nodes in ``found``, which keeps them alive
 
     def visit(node):
         if isinstance(node, CompValue) and node.name == "ServiceGraphPattern" and \
-                not any(node is seen for seen in found):
+                id(node) not in seen:
+            seen.add(id(node))
             term = node["term"] if "term" in node else None
             silent = "silent" in node
             if type(term).__name__ == "Variable":
@@ -142,7 +144,7 @@ def analyse(text: str, grammar=None, nodes: dict | None = None) -> Verdict:
     algebra.traverse(translated.algebra, visitPre=visit)
     # Every SERVICE clause of the parse tree must be one the algebra has (the same node): a
     # clause the algebra dropped or rebuilt would be a gap.
-    lost = [n for n in raw if not any(n is seen for seen in found)]
+    lost = [n for n in raw if id(n) not in seen]
     if lost or len(raw) != len(found):
         nodes["lost"] = lost or raw
         raise QueryRefused("the SERVICE clauses of this query could not all be identified")
