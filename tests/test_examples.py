@@ -60,6 +60,7 @@ SANDBOX_FILES = {
     "compare-with-nanning.rq": "tests/fixtures/examples/compare-with-nanning.rq",
     "federation.yaml": "tests/fixtures/examples/federation.yaml",
     "guangxi.rq": "tests/fixtures/examples/guangxi.rq",
+    "remote.rq": "tests/fixtures/examples/remote.rq",
     "report-2021.txt": "tests/fixtures/draft/docs/work-report-2022.txt",
     "report.txt": "tests/fixtures/draft/docs/work-report-2022.txt",
     "nanning-v2.ttl": "tests/fixtures/link/external.ttl",
@@ -212,6 +213,14 @@ def check_stdout(*needles: str, min_lines: int = 2):
         for needle in needles:
             assert needle in proc.stdout, f"{needle!r} not in the output:\n{proc.stdout[:2000]}"
         assert len(rows_csv(proc.stdout)) >= min_lines, proc.stdout
+    return check
+
+
+def check_error(message: str, status: int = 2):
+    """An example that must fail: its exit status and its whole error output."""
+    def check(box: Path, proc):
+        assert proc.stderr == message + "\n", proc.stderr
+    check.status = status
     return check
 
 
@@ -380,6 +389,13 @@ CHECKS = {
     "liuzhou-kg query 'ASK { lz:liugong lzo:locatedIn lz:liuzhou }'": check_stdout("true", min_lines=1),
     "liuzhou-kg query --data tests/fixtures/query/mini.trig 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'":
         check_stdout("rdfs:label", "lz:liuzhou", min_lines=5),
+    "liuzhou-kg query -f remote.rq    # exits 2": check_error(
+        "error: remote.rq:4:3: SERVICE is refused unless you ask for it (--allow-service): it "
+        "makes this process send requests to another endpoint"),
+    "liuzhou-kg query 'SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }'    # exits 2":
+        check_error("error: <query>:1:10: FROM <file:///etc/passwd> is not a graph of this "
+                    "dataset; queries here never fetch URLs or read files, they only query the "
+                    "dataset's own graphs"),
     "liuzhou-kg serve                      # http://127.0.0.1:8000/": check_serving,
     # docs/reconcile.md
     "liuzhou-kg serve                  # then add http://127.0.0.1:8000/reconcile in OpenRefine": check_serving,
@@ -541,10 +557,11 @@ def run_serve(words: list[str], box: Path) -> None:
     assert answer.status_code == 200 and answer.json()["boolean"] is True, answer.text
 
 
-def run(words: list[str], box: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run(words: list[str], box: Path, env: dict[str, str] | None = None,
+        status: int = 0) -> subprocess.CompletedProcess:
     proc = subprocess.run([str(LIUZHOU_KG), *words], cwd=box, env={**environment(box), **(env or {})},
                           capture_output=True, text=True, encoding="utf-8", timeout=RUN_TIMEOUT)
-    assert proc.returncode == 0, (f"`liuzhou-kg {shlex.join(words)}` exited {proc.returncode}:\n"
+    assert proc.returncode == status, (f"`liuzhou-kg {shlex.join(words)}` exited {proc.returncode}:\n"
                                   f"{proc.stderr[-3000:]}\n{proc.stdout[-1000:]}")
     return proc
 
@@ -620,7 +637,7 @@ def test_example_runs(example, sandbox, services):
     if words[0] == "serve":
         run_serve(words, sandbox)
         return
-    proc = run(words, sandbox, env_of(example))
+    proc = run(words, sandbox, env_of(example), getattr(CHECKS[example], "status", 0))
     CHECKS[example](sandbox, proc)
 
 

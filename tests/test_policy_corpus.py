@@ -4,6 +4,7 @@ Each case of ``tests/fixtures/policy/corpus.yaml`` runs through the policy (ever
 through bare pyoxigraph on a tiny in-memory store, with a listener on 127.0.0.1 and a local file
 as targets. Whenever the engine connected to the listener or read the file, the policy must have
 refused the case; and every case has the verdict the corpus expects from the public endpoint.
+Every refusal points (line and column) exactly where the case's ``where`` says.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from liuzhou_kg.sparql.errors import QueryError
+from liuzhou_kg.sparql.errors import QueryError, QueryRefused
 from liuzhou_kg.sparql.large_stack import on_large_stack
 from liuzhou_kg.sparql.policy import Policy
 from liuzhou_kg.sparql.screen import screen
@@ -148,6 +149,44 @@ def test_policy_refuses_whatever_the_engine_would_reach(case, targets):
         assert verdict(Policy.query(), text) == "refuse"
         assert verdict(Policy.federate({"http://127.0.0.1:1/other"}), text) == "refuse"
         assert not screen(text)
+
+
+def filled_position(template: str, where: str, listener: Listener, data: Path) -> tuple[int, int]:
+    """The (line, column) in the filled text of ``where`` ("L:C" in the case as written)."""
+    line, column = map(int, where.split(":"))
+    lines = template.split("\n")
+    before = fill("\n".join(lines[:line - 1] + [lines[line - 1][:column - 1]]), listener, data)
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
+def refusal(policy: Policy, text: str) -> QueryError | None:
+    try:
+        on_large_stack(policy.check, text, frozenset({GRAPH}), (), (), False)
+    except QueryError as err:
+        return err
+    return None
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_each_refusal_points_where_the_corpus_says(case, targets):
+    listener, data = targets
+    text = fill(case["query"], listener, data)
+    policies = (Policy.serve(), Policy.query(),
+                Policy.federate({"http://127.0.0.1:1/other"}))
+    for policy in policies:
+        err = refusal(policy, text)
+        if not isinstance(err, QueryRefused):
+            assert "where" not in case, f"{case['name']}: {policy} gave {err!r}, not a refusal"
+            continue
+        assert "where" in case, f"{case['name']}: refused at {err.line}:{err.column}; add where:"
+        expected = filled_position(case["query"], case["where"], listener, data)
+        assert (err.line, err.column) == expected, (case["name"], policy, err.message)
+        assert err.message.startswith(f"line {expected[0]}, column {expected[1]}: ")
+        assert err.to_dict()["line"] == expected[0] and err.to_dict()["column"] == expected[1]
+
+
+def test_positions_are_checked_for_most_refusals():
+    assert sum("where" in case for case in CASES) >= 70
 
 
 def test_the_engine_really_reached_out_in_many_cases():

@@ -111,6 +111,20 @@ def test_syntax_error_shows_line_and_column(tmp_path):
     assert f"{path}:2:" in err
 
 
+def test_refusal_shows_line_and_column(tmp_path):
+    text = "PREFIX : <http://127.0.0.1:9/>\nSELECT * WHERE {\n  SERVICE:x { ?s ?p ?o } }"
+    result = query(text)
+    assert result.returncode == 2
+    assert result.stderr.decode("utf-8") == (
+        "error: <query>:3:3: SERVICE is refused unless you ask for it (--allow-service): it "
+        "makes this process send requests to another endpoint\n")
+    path = tmp_path / "remote.rq"
+    path.write_text("# LOAD <http://127.0.0.1:9/data.ttl>\nSELECT *\n  from <file:///etc/passwd>"
+                    "\nWHERE { ?s ?p ?o }\n", encoding="utf-8")
+    err = query("-f", str(path)).stderr.decode("utf-8")
+    assert err.startswith(f"error: {path}:3:3: FROM <file:///etc/passwd> is not a graph"), err
+
+
 def test_non_utf8_file_is_named_with_its_position(tmp_path):
     path = tmp_path / "latin1.rq"
     path.write_bytes('SELECT * {\n ?s ?p "é" }'.encode("latin-1"))

@@ -248,6 +248,19 @@ def test_syntax_error_names_line_and_column(url):
     assert re.search(r"line 4, column \d+", response.text)
 
 
+def test_refusal_names_line_and_column(url):
+    query = "PREFIX : <http://127.0.0.1:9/>\nSELECT * WHERE {\n  SERVICE:x { ?s ?p ?o } }"
+    for response in (httpx.get(url + "/sparql", params={"query": query}),
+                     httpx.post(url + "/sparql", content=query.encode("utf-8"),
+                                headers={"Content-Type": "application/sparql-query"})):
+        assert response.status_code == 403
+        assert response.text.startswith("query refused: line 3, column 3: SERVICE is refused")
+    response = httpx.get(url + "/sparql", params={
+        "query": "SELECT *\n  FROM <file:///etc/passwd>\nWHERE { ?s ?p ?o }"})
+    assert response.status_code == 403
+    assert response.text.startswith("query refused: line 2, column 3: FROM <file:///etc/passwd>")
+
+
 def test_body_limit_is_413(url):
     query = "ASK {}" + " " * (MAX_BODY_BYTES + 10)
     response = httpx.post(url + "/sparql", content=query.encode(),

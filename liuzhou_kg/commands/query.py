@@ -114,11 +114,12 @@ def run(args) -> int:
         raise InputError([query_problem(origin, err, "syntax error: ")]) from None
     except QueryError as err:
         message = err.message
-        if "cannot be written as" in message:
-            message = (f"{message.split(' query')[0]} query gives a graph; use --format turtle, "
-                       "jsonld or nt" if fmt in ("csv", "tsv", "json", "xml") else
-                       f"{message.split(' query')[0]} query gives results; use --format table, "
-                       "csv, tsv, json or xml")
+        if "cannot be written as" not in message:  # a refusal names its line and column
+            raise InputError([query_problem(origin, err)]) from None
+        message = (f"{message.split(' query')[0]} query gives a graph; use --format turtle, "
+                   "jsonld or nt" if fmt in ("csv", "tsv", "json", "xml") else
+                   f"{message.split(' query')[0]} query gives results; use --format table, "
+                   "csv, tsv, json or xml")
         raise InputError([Problem(origin, None, message)]) from None
     graph = answer.form in ("CONSTRUCT", "DESCRIBE")
     if fmt == "table" and graph:

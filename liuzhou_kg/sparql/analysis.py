@@ -69,17 +69,27 @@ class Verdict:
                 f"from_named_graphs={self.from_named_graphs!r})")
 
 
-def analyse(text: str) -> Verdict:
+def analyse(text: str, grammar=None, nodes: dict | None = None) -> Verdict:
     """Parse ``text`` (after the predeclared prefixes, as the engine reads it) into a Verdict.
 
     Call on a thread from :func:`on_large_stack` (the parser recurses once per nesting level).
     Raises QuerySyntaxError for text that is neither a query nor an update, QueryTooComplex when
     the parser runs out of recursion.
+
+    For :mod:`liuzhou_kg.sparql.locate` only: ``grammar`` parses instead of rdflib's functions
+    (an object with ``query(full)`` and ``update(full)``, the same grammar), and ``nodes``
+    receives the parse-tree node of each construct found: ``services`` (one per
+    ``Verdict.services``), ``from`` and ``named`` (one per graph), ``update`` (the update), and
+    ``lost`` (SERVICE clauses the algebra dropped).
     """
     import pyparsing
     from rdflib.plugins.sparql import algebra
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
     from rdflib.plugins.sparql.parserutils import CompValue
+
+    if grammar is not None:
+        parseQuery, parseUpdate = grammar.query, grammar.update  # noqa: N806 - rdflib's names
+    nodes = {} if nodes is None else nodes
 
     if sys.getrecursionlimit() < PARSER_RECURSION_LIMIT and \
             threading.current_thread().name == "sparql-large-stack":
@@ -90,50 +100,62 @@ def analyse(text: str) -> Verdict:
             parsed = parseQuery(full)
         except pyparsing.ParseException as query_error:
             try:
-                parseUpdate(full)
+                nodes["update"] = parseUpdate(full)
             except pyparsing.ParseException:
                 raise _engine_syntax_error(full) or _syntax_error(query_error) from None
             return Verdict(form="UPDATE", read_only=False, parsed=True)
+        # The SERVICE clauses of the parse tree, before the translation rewrites it in place
+        # (a clause under FILTER EXISTS is moved into the filter's expression).
+        raw: list = []
+        algebra.traverse(parsed[1], visitPre=lambda n: raw.append(n) if isinstance(
+            n, CompValue) and n.name == "ServiceGraphPattern" else None)
         translated = algebra.translateQuery(parsed)
     except RecursionError:
         raise QueryTooComplex("the query is too deeply nested for the parser") from None
     except (QuerySyntaxError, QueryTooComplex):
         raise
     except Exception as err:  # rdflib rejects it while translating: refuse, never guess
-        raise QuerySyntaxError(f"the query could not be analysed: {_first_line(err)}") from None
+        # (an undeclared prefix, say): the engine's message, with its position, when it also
+        # refuses the text before its end
+        raise _engine_syntax_error(full) or QuerySyntaxError(
+            f"the query could not be analysed: {_first_line(err)}") from None
     form = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
             "DescribeQuery": "DESCRIBE"}.get(parsed[1].name)
     if form is None:
         raise QuerySyntaxError(f"not a query form: {parsed[1].name}")
 
     services: list[Service] = []
+    found = nodes.setdefault("services", [])
+    seen: set[int] = set()  # ids of the nodes in ``found``, which keeps them alive
 
     def visit(node):
-        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern" and \
+                id(node) not in seen:
+            seen.add(id(node))
             term = node["term"] if "term" in node else None
             silent = "silent" in node
             if type(term).__name__ == "Variable":
                 services.append(Service(None, silent, str(term)))
             else:
                 services.append(Service(str(term), silent))
+            found.append(node)
         return None
 
     algebra.traverse(translated.algebra, visitPre=visit)
-    # Count SERVICE clauses in the parse tree too: a clause the algebra dropped would be a gap.
-    raw = []
-    algebra.traverse(parsed[1], visitPre=lambda n: raw.append(1) if isinstance(n, CompValue)
-                     and n.name == "ServiceGraphPattern" else None)
-    if len(raw) != len(services):
+    # Every SERVICE clause of the parse tree must be one the algebra has (the same node): a
+    # clause the algebra dropped or rebuilt would be a gap.
+    lost = [n for n in raw if id(n) not in seen]
+    if lost or len(raw) != len(found):
+        nodes["lost"] = lost or raw
         raise QueryRefused("the SERVICE clauses of this query could not all be identified")
     default, named = [], []
     for clause in translated.algebra.get("datasetClause") or ():
         if "default" in clause:
             default.append(str(clause["default"]))
+            nodes.setdefault("from", []).append(clause)
         if "named" in clause:
             named.append(str(clause["named"]))
-    for iri in default + named:
-        if ":" not in iri:
-            raise QueryRefused(f"FROM <{iri}> is a relative IRI and no BASE makes it absolute")
+            nodes.setdefault("named", []).append(clause)
     return Verdict(form=form, services=tuple(services), from_graphs=tuple(default),
                    from_named_graphs=tuple(named), parsed=True)
 

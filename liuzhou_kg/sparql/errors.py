@@ -2,17 +2,32 @@
 from __future__ import annotations
 
 class QueryError(Exception):
-    """A query that could not be answered. ``status`` is the HTTP status code to use."""
+    """A query that could not be answered. ``status`` is the HTTP status code to use.
+
+    ``line`` and ``column`` (1-based, in the query text as the caller gave it) say where in the
+    text the error is, when it is about one place of it; the message then starts with
+    "line L, column C: " (what the endpoint sends), ``reason`` is the message without it.
+    """
 
     status = 400
     title = "query error"
+    line: int | None = None
+    column: int | None = None
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.reason = message
+        if line is not None:
+            self.line, self.column = line, column
+            message = f"line {line}, column {column}: {message}"
         self.message = message
         super().__init__(message)
 
     def to_dict(self) -> dict:
-        return {"error": self.title, "message": self.message}
+        """The error for programs: its title, message and (when known) line and column."""
+        found = {"error": self.title, "message": self.reason}
+        if self.line is not None:
+            found.update(line=self.line, column=self.column)
+        return found
 
     def again(self) -> "QueryError":
         """A fresh copy of this error, to raise one that is kept (in a cache). Raising the kept
@@ -42,18 +57,10 @@ class QuerySyntaxError(QueryError):
 
     title = "syntax error"
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        self.line = line
-        self.column = column
-        where = f"line {line}, column {column}: " if line is not None else ""
-        super().__init__(f"{where}{message}")
-
-    def to_dict(self) -> dict:
-        return {**super().to_dict(), "line": self.line, "column": self.column}
-
 
 class QueryRefused(QueryError):
-    """The query asks for something this read-only, offline service never does."""
+    """The query asks for something this read-only, offline service never does; ``line`` and
+    ``column`` point at the construct refused (the keyword that opens it) when it is in the text."""
 
     status = 403
     title = "query refused"
@@ -110,7 +117,8 @@ class ServiceBusy(QueryError):
 
 
 class QueryTooComplex(QueryError):
-    """The query text is too long or too deeply nested to be parsed safely."""
+    """The query text is too long or too deeply nested to be parsed safely; ``line`` and
+    ``column`` point at the character past the length cap or the bracket past the depth cap."""
 
     status = 400
     title = "query too complex"

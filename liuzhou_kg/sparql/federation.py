@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..core.errors import InputError, Problem, yaml_problem
+from ..core.errors import InputError, Problem, query_problem, yaml_problem
 
 CONFIG_ENV = "LIUZHOU_KG_CONFIG"
 
@@ -62,8 +62,7 @@ def check_services(query: str, allow, graphs=None):
     try:
         verdict = on_large_stack(Policy.federate(allow).check, query, graphs, (), (), True)
     except QueryError as err:
-        raise InputError([Problem("<query>", getattr(err, "line", None), err.message,
-                                  getattr(err, "column", None))]) from None
+        raise InputError([query_problem("<query>", err)]) from None
     return list(verdict.services)
 
 
@@ -89,5 +88,4 @@ def federated_query(store, query: str, allow, fmt: str = "json", timeout: float 
             return on_large_stack(execute, store, request, policy)
         return run_here(store, request, policy, timeout, origin)
     except QueryError as err:
-        raise InputError([Problem(origin, getattr(err, "line", None), err.message,
-                                  getattr(err, "column", None))]) from None
+        raise InputError([query_problem(origin, err)]) from None

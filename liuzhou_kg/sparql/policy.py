@@ -142,42 +142,74 @@ class Policy:
         if not need_form and screen(text):
             verdict = Verdict(form=None)
         else:
-            verdict = analyse(text)
+            try:
+                verdict = analyse(text)
+            except QueryRefused as err:  # SERVICE clauses the algebra lost
+                raise _located(text, None, "lost", [(0, err.reason)]) from None
         if not verdict.read_only:
-            raise QueryRefused("SPARQL Update is refused: queries here are read-only")
-        for service in verdict.services:
-            self._check_service(service)
-        for iri in verdict.from_graphs:
-            _check_graph(iri, graphs, "FROM")
-        for iri in verdict.from_named_graphs:
-            _check_graph(iri, graphs, "FROM NAMED")
-        for iri in default_graph_uris:
-            _check_graph(iri, graphs, "default-graph-uri")
-        for iri in named_graph_uris:
-            _check_graph(iri, graphs, "named-graph-uri")
+            raise _located(text, verdict, "update",
+                           [(0, "SPARQL Update is refused: queries here are read-only")])
+        refused = [(i, why) for i, service in enumerate(verdict.services)
+                   if (why := self._service_refusal(service))]
+        if refused:
+            raise _located(text, verdict, "services", refused)
+        for kind, iris, what in (("from_graphs", verdict.from_graphs, "FROM"),
+                                 ("from_named", verdict.from_named_graphs, "FROM NAMED")):
+            refused = [(i, why) for i, iri in enumerate(iris)
+                       if (why := _graph_refusal(iri, graphs, what))]
+            if refused:
+                raise _located(text, verdict, kind, refused)
+        for iris, what in ((default_graph_uris, "default-graph-uri"),
+                           (named_graph_uris, "named-graph-uri")):
+            for iri in iris:  # protocol parameters: not in the text, so no position
+                why = _graph_refusal(iri, graphs, what)
+                if why:
+                    raise QueryRefused(why)
         return verdict
 
-    def _check_service(self, service: Service) -> None:
+    def _service_refusal(self, service: Service) -> str | None:
+        """Why this caller may not run ``service``, or None when it may."""
         if self.mode == "query" and self.any_service:
-            return
+            return None
         if self.mode == "serve":
-            raise QueryRefused("SERVICE is refused: this service never sends requests to other "
-                               "services")
+            return "SERVICE is refused: this service never sends requests to other services"
         if self.mode == "query":
-            raise QueryRefused("SERVICE is refused unless you ask for it (--allow-service): "
-                               "it makes this process send requests to another endpoint")
+            return ("SERVICE is refused unless you ask for it (--allow-service): it makes this "
+                    "process send requests to another endpoint")
         if service.iri is None:
-            raise QueryRefused(f"SERVICE ?{service.variable}: a variable endpoint (chosen by the data) is "
-                               "refused; name an allowed endpoint")
+            return (f"SERVICE ?{service.variable}: a variable endpoint (chosen by the data) is "
+                    "refused; name an allowed endpoint")
         if service.iri not in self.allow:
             hint = ("federation is off: list endpoints under federation.allow in the "
                     "configuration" if not self.allow else
                     "allowed: " + ", ".join(sorted(self.allow)))
-            raise QueryRefused(f"SERVICE <{service.iri}> is not on the allow-list ({hint})")
+            return f"SERVICE <{service.iri}> is not on the allow-list ({hint})"
+        return None
 
 
-def _check_graph(iri: str, graphs, what: str) -> None:
+def _graph_refusal(iri: str, graphs, what: str) -> str | None:
+    """Why ``iri`` may not be named by ``what`` (FROM, a protocol parameter), or None."""
     if graphs is not None and iri in graphs:
-        return
-    raise QueryRefused(f"{what} <{iri}> is not a graph of this dataset; queries here never fetch "
-                       "URLs or read files, they only query the dataset's own graphs")
+        return None
+    if ":" not in iri and what.startswith("FROM"):
+        return f"{what} <{iri}> is a relative IRI and no BASE makes it absolute"
+    return (f"{what} <{iri}> is not a graph of this dataset; queries here never fetch URLs or "
+            "read files, they only query the dataset's own graphs")
+
+
+def _located(text: str, verdict, kind: str, refused: list) -> QueryRefused:
+    """The refusal of the construct of ``refused`` ((index among ``kind``, reason) pairs) that
+    comes first in the text, with its line and column; the first one, without a position, when
+    the parser's positions are not available (see :mod:`liuzhou_kg.sparql.locate`)."""
+    from .locate import positions
+
+    found = positions(text, verdict)
+    where = getattr(found, kind, None)
+    if kind == "update":
+        where = [where]
+    placed = [(where[i], why) for i, why in refused
+              if where is not None and i < len(where) and where[i] is not None]
+    if not placed:
+        return QueryRefused(refused[0][1])
+    (line, column), why = min(placed, key=lambda item: item[0])
+    return QueryRefused(why, line, column)

@@ -73,13 +73,38 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
+def _first_deeper_than(text: str, max_depth: int) -> int:
+    """The offset of the first bracket that opens level ``max_depth + 1`` (counted as
+    :func:`nesting_depth` counts), or -1."""
+    depth = 0
+    for char in re.finditer(r"[{(\[\])}]", text):
+        if char.group() in "{([":
+            depth += 1
+            if depth > max_depth:
+                return char.start()
+        elif depth:
+            depth -= 1
+    return -1
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of ``offset`` in ``text``."""
+    start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - start + 1
+
+
 def check_size(text: str, max_chars: int = DEFAULT_MAX_QUERY_CHARS,
                max_depth: int = DEFAULT_MAX_DEPTH) -> None:
-    """Refuse a query longer than ``max_chars`` characters or nested deeper than ``max_depth``."""
+    """Refuse a query longer than ``max_chars`` characters or nested deeper than ``max_depth``.
+
+    The refusal points at the first character past the length cap, or at the first bracket past
+    the depth cap (both limits are counted over the raw text, so that is where they are passed).
+    """
     if len(text) > max_chars:
         raise QueryTooComplex(f"the query is {len(text):,} characters long; the limit is "
-                              f"{max_chars:,}")
+                              f"{max_chars:,} (passed here)", *line_column(text, max_chars))
     depth = nesting_depth(text)
     if depth > max_depth:
         raise QueryTooComplex(f"the query is too deeply nested ({depth} levels of brackets; the "
-                              f"limit is {max_depth})")
+                              f"limit is {max_depth}; this bracket opens level {max_depth + 1})",
+                              *line_column(text, _first_deeper_than(text, max_depth)))
