@@ -40,7 +40,7 @@ else:
     result.serialize(sys.stdout.buffer, ox.QueryResultsFormat.CSV)
 """
 SECTION = "## Cold query"
-NOTE = ("Reading: the store open and the pyoxigraph import are common to both commands; `liuzhou-kg query` adds its own start-up (argparse with its gettext and shutil, about 15 project modules: 20-25 ms on an idle machine by `python -X importtime`), the policy's screen (under a millisecond: every library question passes it, so rdflib is never imported) and no worker process. Before issue 8 the same command took 0.5-0.8 s, 5-13x. The margin is thin: on the idle machine (load 1.1) two runs of 5 just before this one gave a worst ratio of 1.86x (one question, the rest at most 1.47x) and 1.43x; under load 5-9 medians move by a third between runs.")
+NOTE = ("Reading: the store open and the pyoxigraph import are common to both commands; `liuzhou-kg query` adds its own start-up (argparse with its gettext and shutil, about 15 project modules: 20-25 ms on an idle machine by `python -X importtime`), the policy's screen (under a millisecond: every library question passes it, so rdflib is never imported) and no worker process. Before issue 8 the same command took 0.5-0.8 s, 5-13x. The margin is thin: the overhead is a fixed 15-20 ms, so a faster machine (a faster bare run) raises the ratio. Runs of this command have given worst ratios from 1.43x to 1.86x (one question in one run of 5, the rest at most 1.47x); on 2026-12-02 one run at load 1.2-1.9 gave 1.51x, and after the cold path stopped loading `typing` (about 2.5 ms) the run below. Under load 5-9, medians move by a third between runs.")
 
 
 def timed(command: list[str]) -> float:
