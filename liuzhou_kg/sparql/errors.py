@@ -30,15 +30,11 @@ class QueryError(Exception):
         return found
 
     def again(self) -> "QueryError":
-        """A fresh copy of this error, to raise one that is kept (in a cache). Raising the kept
-        object itself would add each raise's traceback to it, and with the traceback the frames'
-        locals (request bodies, queries): memory that grows with every repeated request."""
+        """A fresh copy of this error: no traceback, cause or context. A kept error (in a cache)
+        goes in and out as a copy; raising the kept object itself would add each raise's
+        traceback to it, and with it the frames' locals (request bodies, queries): memory that
+        grows with every repeated request."""
         return _rebuild(type(self), dict(self.__dict__))
-
-    def kept(self) -> "QueryError":
-        """This error, stripped for keeping: no traceback, cause or context (and so no frames)."""
-        self.__traceback__ = self.__cause__ = self.__context__ = None
-        return self
 
     def __reduce__(self):
         # Errors cross the worker-process pipe; rebuild them from their attributes.

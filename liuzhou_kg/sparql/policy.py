@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 
 from .analysis import Service, Verdict, analyse
-from .errors import QueryRefused, QuerySyntaxError, QueryTooComplex
+from .errors import QueryError, QueryRefused, QuerySyntaxError, QueryTooComplex
 from .screen import DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_CHARS, check_size, screen
 
 DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
@@ -22,7 +22,10 @@ class VerdictCache:
     """Verdicts (and refusals) by query text, least recently used first out, bounded in bytes.
 
     The size of an entry is its text's UTF-8 length plus a fixed allowance for the verdict, so a
-    burst of large distinct queries evicts old entries instead of growing the process.
+    burst of large distinct queries evicts old entries instead of growing the process. A refusal
+    (a :class:`QueryError`) goes in and comes out as a fresh copy (:meth:`QueryError.again`), so
+    the kept one never carries a traceback: raising a kept object would pile every raise's frames,
+    request bodies included, onto it.
     """
 
     ENTRY_OVERHEAD = 512
@@ -47,7 +50,8 @@ class VerdictCache:
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
-                return self._entries[key]
+                value = self._entries[key]
+                return value.again() if isinstance(value, QueryError) else value
         return None
 
     def put(self, key, value) -> None:
@@ -56,6 +60,8 @@ class VerdictCache:
         size = self._size(key)
         if size > self.max_bytes:
             return
+        if isinstance(value, QueryError):
+            value = value.again()  # a copy without the traceback of the raise that made it
         with self._lock:
             if key in self._entries:
                 return
@@ -131,10 +137,10 @@ class Policy:
             try:
                 cached = self._decide(text, graphs, key[1], key[2], need_form)
             except (QueryRefused, QuerySyntaxError, QueryTooComplex) as err:
-                cached = err.kept()
+                cached = err
             self._cache.put(key, cached)
         if isinstance(cached, Exception):
-            raise cached.again()
+            raise cached
         return cached
 
     def _decide(self, text, graphs, default_graph_uris, named_graph_uris, need_form) -> Verdict:

@@ -167,10 +167,10 @@ class WorkerPool:
                 if isinstance(err, (QueryTimeout, ServiceBusy, QueryTooMuchMemory)) or \
                         type(err) is QueryFailed:
                     raise
-                cached = err.kept()
+                cached = err
             self.policy._cache.put(key, cached)
         if isinstance(cached, Exception):
-            raise cached.again()
+            raise cached
         return cached
 
     async def run(self, request: QueryRequest, timeout: float | None = None) -> Answer:
